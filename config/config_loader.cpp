@@ -1,0 +1,1079 @@
+#include "config/config_loader.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "common/timezone.h"
+#include "config/selector.h"
+
+// The installed libtomlplusplus is built with exceptions; its ABI namespace differs
+// without them, and read_toml below relies on toml::parse throwing toml::parse_error.
+static_assert(TOML_EXCEPTIONS, "herald expects toml++ with TOML_EXCEPTIONS enabled");
+
+namespace herald {
+
+std::string_view source_type_name(SourceType type) {
+  switch (type) {
+    case SourceType::kHtml:
+      return "html";
+    case SourceType::kFeed:
+      return "feed";
+  }
+  return "unknown";
+}
+
+std::string_view source_kind_name(SourceKind kind) {
+  switch (kind) {
+    case SourceKind::kGovernment:
+      return "government";
+    case SourceKind::kCourt:
+      return "court";
+    case SourceKind::kAssociation:
+      return "association";
+    case SourceKind::kCompany:
+      return "company";
+    case SourceKind::kMedia:
+      return "media";
+    case SourceKind::kPlatform:
+      return "platform";
+  }
+  return "unknown";
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::seconds;
+
+constexpr std::string_view kDefaultUserAgent = "herald/0.1";
+constexpr seconds kMinInterval{60};
+constexpr seconds kMaxInterval{7 * 24 * 3600};
+constexpr seconds kMinTimeout{1};
+constexpr seconds kMaxTimeout{600};
+constexpr std::int64_t kMinBodyBytes = 1024;
+constexpr std::int64_t kMaxBodyBytes = 64 * 1024 * 1024;
+constexpr std::int64_t kMaxExpectMinItems = 10000;
+constexpr double kMaxJitter = 0.5;
+
+// ---------------------------------------------------------------------------------------
+// Reading the file: the one place toml::parse_error is caught.
+
+Result<toml::table> read_toml(const fs::path& file) {
+  std::error_code ec;
+  const auto status = fs::status(file, ec);
+  if (ec || !fs::exists(status)) {
+    return fail(ErrorCode::kConfig,
+                fmt::format("{}: file does not exist; check the path (relative paths are "
+                            "resolved from the current directory)",
+                            file.string()));
+  }
+  if (!fs::is_regular_file(status)) {
+    return fail(ErrorCode::kConfig,
+                fmt::format("{}: not a regular file; point to a .toml file", file.string()));
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return fail(ErrorCode::kConfig, fmt::format("{}: cannot open: {}; check its permissions",
+                                                file.string(), std::strerror(errno)));
+  }
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  try {
+    return toml::parse(bytes.str(), file.string());
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return fail(ErrorCode::kConfig, fmt::format("{}:{}:{}: {}", file.string(), where.line,
+                                                where.column, e.description()));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Problems: every problem in one file, so an admin can fix them all in one go.
+
+class Problems {
+ public:
+  explicit Problems(std::string file) : file_(std::move(file)) {}
+
+  const std::string& file() const { return file_; }
+  bool empty() const { return entries_.empty(); }
+
+  void add(toml::source_position where, std::string_view key, std::string_view what) {
+    // Tables toml++ creates implicitly (a.b.c = 1) can lack a position.
+    if (!where) {
+      where = toml::source_position{1, 1};
+    }
+    entries_.push_back(
+        {where, fmt::format("{}:{}:{}: key '{}': {}", file_, where.line, where.column, key, what)});
+  }
+
+  // One Error for the file: one line per problem, in the order they appear in the file.
+  Error error() const {
+    std::vector<Entry> sorted = entries_;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const Entry& a, const Entry& b) { return a.where < b.where; });
+    std::string message;
+    for (const Entry& entry : sorted) {
+      if (!message.empty()) {
+        message += '\n';
+      }
+      message += entry.text;
+    }
+    return Error{ErrorCode::kConfig, std::move(message), false};
+  }
+
+ private:
+  struct Entry {
+    toml::source_position where{};
+    std::string text{};
+  };
+  std::string file_;
+  std::vector<Entry> entries_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Small value checks.
+
+std::string_view type_description(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "a whole number";
+    case toml::node_type::floating_point:
+      return "a decimal number";
+    case toml::node_type::boolean:
+      return "true/false";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time:
+      return "a date/time";
+    case toml::node_type::array:
+      return "a list [ ... ]";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+std::string join(const std::vector<std::string_view>& names) {
+  std::string out;
+  for (std::string_view name : names) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += name;
+  }
+  return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+bool has_control_char(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+bool is_blank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+}
+
+bool starts_with_ignoring_case(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+    if (c != prefix[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Returns what is wrong with `url`, or nullopt when it is an absolute http(s) URL.
+std::optional<std::string> http_url_problem(std::string_view url) {
+  std::size_t rest = 0;
+  if (starts_with_ignoring_case(url, "https://")) {
+    rest = 8;
+  } else if (starts_with_ignoring_case(url, "http://")) {
+    rest = 7;
+  } else {
+    return fmt::format(
+        "'{}' is not an http:// or https:// address; write the full address, "
+        "e.g. \"https://www.example.gov.cn/news/\"",
+        url);
+  }
+  if (rest == url.size() || url[rest] == '/' || url[rest] == '?' || url[rest] == '#') {
+    return fmt::format(
+        "'{}' has no host name; write the full address, "
+        "e.g. \"https://www.example.gov.cn/news/\"",
+        url);
+  }
+  if (std::any_of(url.begin(), url.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u <= 0x20 || u == 0x7f;
+      })) {
+    return fmt::format(
+        "'{}' contains a space or control character; percent-encode it "
+        "(a space is %20)",
+        url);
+  }
+  return std::nullopt;
+}
+
+bool valid_source_id(std::string_view id) {
+  const auto lower_or_digit = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  };
+  if (id.empty() || id.size() > 64 || !lower_or_digit(id.front())) {
+    return false;
+  }
+  return std::all_of(id.begin(), id.end(),
+                     [&](char c) { return lower_or_digit(c) || c == '-' || c == '_'; });
+}
+
+// "90s", "15m", "2h", "1d" and combinations from the largest unit down ("1h30m").
+std::optional<seconds> parse_duration(std::string_view text) {
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  std::int64_t total = 0;
+  std::int64_t previous_unit = std::numeric_limits<std::int64_t>::max();
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::int64_t value = 0;
+    const std::size_t digits_start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      value = value * 10 + (text[i] - '0');
+      if (value > 100'000'000) {  // far beyond any valid range; stops overflow
+        return std::nullopt;
+      }
+      ++i;
+    }
+    if (i == digits_start || i == text.size()) {
+      return std::nullopt;
+    }
+    std::int64_t unit = 0;
+    switch (text[i]) {
+      case 's':
+        unit = 1;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'd':
+        unit = 86400;
+        break;
+      default:
+        return std::nullopt;
+    }
+    if (unit >= previous_unit) {  // "1h1h" or "30m1h": almost certainly a typo
+      return std::nullopt;
+    }
+    previous_unit = unit;
+    total += value * unit;
+    ++i;
+  }
+  return seconds{total};
+}
+
+std::string format_duration(seconds duration) {
+  std::int64_t left = duration.count();
+  std::string out;
+  for (const auto& [unit, suffix] :
+       {std::pair<std::int64_t, char>{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}}) {
+    if (left >= unit) {
+      out += fmt::format("{}{}", left / unit, suffix);
+      left %= unit;
+    }
+  }
+  return out.empty() ? "0s" : out;
+}
+
+std::string format_bytes(std::int64_t bytes) {
+  if (bytes % (1024 * 1024) == 0) {
+    return fmt::format("{} MiB", bytes / (1024 * 1024));
+  }
+  if (bytes % 1024 == 0) {
+    return fmt::format("{} KiB", bytes / 1024);
+  }
+  return fmt::format("{} bytes", bytes);
+}
+
+// ---------------------------------------------------------------------------------------
+// TableReader: typed access to one TOML table, reporting every problem with its position.
+// Absent and invalid values both come back as nullopt; callers keep their defaults, and
+// the file is rejected at the end if any problem was recorded.
+
+class TableReader {
+ public:
+  // Reports every key of `table` not in `known` (typos must not be silently ignored).
+  TableReader(Problems& problems, const toml::table& table, std::string path,
+              std::vector<std::string_view> known)
+      : problems_(problems), table_(table), path_(std::move(path)), known_(std::move(known)) {
+    for (const auto& [key, node] : table_) {
+      const std::string_view name = key.str();
+      if (std::find(known_.begin(), known_.end(), name) != known_.end()) {
+        continue;
+      }
+      std::string what = fmt::format("unknown key in {}", where_name());
+      std::string_view closest;
+      std::size_t best = 3;  // suggest only near misses
+      for (std::string_view candidate : known_) {
+        const std::size_t distance = edit_distance(name, candidate);
+        if (distance < best) {
+          best = distance;
+          closest = candidate;
+        }
+      }
+      if (closest.empty()) {
+        what += fmt::format("; valid keys are: {}", join(known_));
+      } else {
+        what += fmt::format("; did you mean '{}'? Valid keys are: {}", closest, join(known_));
+      }
+      problems_.add(key.source().begin, key_path(name), what);
+    }
+  }
+
+  std::string key_path(std::string_view key) const {
+    return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
+  }
+
+  // The table itself: where a missing key is reported.
+  toml::source_position position() const { return table_.source().begin; }
+
+  // The value of `key`, or the table when it is absent.
+  toml::source_position position(std::string_view key) const {
+    const toml::node* node = table_.get(key);
+    return node != nullptr ? node->source().begin : position();
+  }
+
+  bool has(std::string_view key) const { return table_.get(key) != nullptr; }
+
+  void problem(std::string_view key, std::string_view what) {
+    problems_.add(position(key), key_path(key), what);
+  }
+
+  void missing(std::string_view key, std::string_view example) {
+    problems_.add(position(), key_path(key),
+                  fmt::format("missing; add e.g. {} = {}{}", key, example,
+                              path_.empty() ? "" : fmt::format(" to {}", where_name())));
+  }
+
+  // A non-empty, single-line string. `example` is a TOML value ("\"...\"").
+  std::optional<std::string> string(std::string_view key, std::string_view example) {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) {
+      return std::nullopt;
+    }
+    const auto* value = node->as_string();
+    if (value == nullptr) {
+      problem(key, fmt::format("expected a string, found {}; write {} = {}",
+                               type_description(*node), key, example));
+      return std::nullopt;
+    }
+    const std::string& text = value->get();
+    if (is_blank(text)) {
+      problem(key, fmt::format("is empty; write e.g. {} = {}", key, example));
+      return std::nullopt;
+    }
+    if (has_control_char(text)) {
+      problem(key, fmt::format("contains a line break or control character; write it on one "
+                               "line, e.g. {} = {}",
+                               key, example));
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  std::optional<std::string> required_string(std::string_view key, std::string_view example) {
+    if (!has(key)) {
+      missing(key, example);
+      return std::nullopt;
+    }
+    return string(key, example);
+  }
+
+  std::optional<bool> boolean(std::string_view key) {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) {
+      return std::nullopt;
+    }
+    if (const auto* value = node->as_boolean()) {
+      return value->get();
+    }
+    problem(key, fmt::format("expected true or false, found {}; write {} = true or {} = false "
+                             "(no quotes)",
+                             type_description(*node), key, key));
+    return std::nullopt;
+  }
+
+  std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max,
+                                      std::string (*show)(std::int64_t) = nullptr) {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) {
+      return std::nullopt;
+    }
+    const auto* value = node->as_integer();
+    if (value == nullptr) {
+      problem(key, fmt::format("expected a whole number, found {}; write e.g. {} = {} (no "
+                               "quotes)",
+                               type_description(*node), key, min));
+      return std::nullopt;
+    }
+    const std::int64_t n = value->get();
+    if (n < min || n > max) {
+      const auto shown = [&](std::int64_t bound) {
+        return show == nullptr ? std::to_string(bound) : fmt::format("{} ({})", bound, show(bound));
+      };
+      problem(key, fmt::format("{} is out of range; write a number from {} to {}", n, shown(min),
+                               shown(max)));
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  // A number (integer or decimal) in [low, high], or (low, high] when !low_inclusive.
+  std::optional<double> number(std::string_view key, double low, bool low_inclusive, double high) {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) {
+      return std::nullopt;
+    }
+    if (!node->is_number()) {
+      problem(key, fmt::format("expected a number, found {}; write e.g. {} = 1.0 (no quotes)",
+                               type_description(*node), key));
+      return std::nullopt;
+    }
+    const double n = node->value<double>().value_or(0.0);
+    const bool above_low = low_inclusive ? n >= low : n > low;
+    if (!std::isfinite(n) || !above_low || n > high) {
+      problem(key, fmt::format("{} is out of range; write a number {} {} and at most {}", n,
+                               low_inclusive ? "of at least" : "greater than", low, high));
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  std::optional<seconds> duration(std::string_view key, seconds min, seconds max) {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) {
+      return std::nullopt;
+    }
+    const auto* value = node->as_string();
+    if (value == nullptr) {
+      problem(key, fmt::format("expected a duration string like \"2h\", found {}; write e.g. "
+                               "{} = \"{}\" (units s, m, h, d)",
+                               type_description(*node), key, format_duration(max / 2)));
+      return std::nullopt;
+    }
+    const std::optional<seconds> parsed = parse_duration(value->get());
+    if (!parsed) {
+      problem(key, fmt::format("'{}' is not a duration; write a number and a unit (s, m, h, d), "
+                               "e.g. \"90s\", \"15m\", \"2h\" or \"1h30m\"",
+                               value->get()));
+      return std::nullopt;
+    }
+    if (*parsed < min) {
+      problem(key, fmt::format("\"{}\" is too short; write at least \"{}\"", value->get(),
+                               format_duration(min)));
+      return std::nullopt;
+    }
+    if (*parsed > max) {
+      problem(key, fmt::format("\"{}\" is too long; write at most \"{}\"", value->get(),
+                               format_duration(max)));
+      return std::nullopt;
+    }
+    return parsed;
+  }
+
+  // A sub-table, or nullptr when absent or not a table.
+  const toml::table* table(std::string_view key) {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) {
+      return nullptr;
+    }
+    if (const auto* sub = node->as_table()) {
+      return sub;
+    }
+    problem(key, fmt::format("expected a table, found {}; write a [{}] section",
+                             type_description(*node), key_path(key)));
+    return nullptr;
+  }
+
+  const toml::array* array(std::string_view key, std::string_view example) {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) {
+      return nullptr;
+    }
+    if (const auto* list = node->as_array()) {
+      return list;
+    }
+    problem(key, fmt::format("expected a list, found {}; write {} = {}", type_description(*node),
+                             key, example));
+    return nullptr;
+  }
+
+ private:
+  std::string where_name() const {
+    if (path_.empty()) {
+      return "the top level";
+    }
+    // Array elements (topics[0]) are not written as [name] in the file.
+    return path_.find('[') == std::string::npos ? fmt::format("[{}]", path_) : path_;
+  }
+
+  Problems& problems_;
+  const toml::table& table_;
+  std::string path_;
+  std::vector<std::string_view> known_;
+};
+
+template <typename Enum>
+std::optional<Enum> enum_value(TableReader& table, std::string_view key,
+                               std::initializer_list<std::pair<std::string_view, Enum>> names) {
+  std::vector<std::string_view> valid;
+  for (const auto& [name, value] : names) {
+    valid.push_back(name);
+  }
+  const std::optional<std::string> text = table.string(key, fmt::format("\"{}\"", valid.front()));
+  if (!text) {
+    return std::nullopt;
+  }
+  for (const auto& [name, value] : names) {
+    if (*text == name) {
+      return value;
+    }
+  }
+  table.problem(key, fmt::format("unknown {} '{}'; write one of: {}", key, *text, join(valid)));
+  return std::nullopt;
+}
+
+std::optional<Selector> selector(TableReader& table, std::string_view key, SelectorScope scope,
+                                 std::string_view example) {
+  const std::optional<std::string> text = table.string(key, example);
+  if (!text) {
+    return std::nullopt;
+  }
+  Result<Selector> compiled = compile_selector(*text, scope);
+  if (!compiled) {
+    table.problem(key, compiled.error().message);
+    return std::nullopt;
+  }
+  return std::move(*compiled);
+}
+
+std::optional<std::string> header_value(TableReader& table, std::string_view key,
+                                        std::string_view example) {
+  // string() already rejects CR/LF, which would let a value inject HTTP headers.
+  return table.string(key, example);
+}
+
+// ---------------------------------------------------------------------------------------
+// Source files.
+
+std::optional<ListRules> read_list(TableReader& list) {
+  ListRules rules;
+  bool ok = true;
+  if (!list.has("item")) {
+    list.missing("item", "\"ul.list li\"");
+    ok = false;
+  } else if (auto item = selector(list, "item", SelectorScope::kDocument, "\"ul.list li\"")) {
+    rules.item = std::move(*item);
+  } else {
+    ok = false;
+  }
+  if (list.has("title")) {
+    rules.title = selector(list, "title", SelectorScope::kRelative, "\"a@title\"");
+    ok = ok && rules.title.has_value();
+  }
+  if (list.has("link")) {
+    auto link = selector(list, "link", SelectorScope::kRelative, "\"a@href\"");
+    ok = ok && link.has_value();
+    if (link) {
+      rules.link = std::move(*link);
+    }
+  } else {
+    Result<Selector> link = compile_selector("a@href", SelectorScope::kRelative);
+    if (link) {
+      rules.link = std::move(*link);
+    } else {
+      // The built-in default failing is a bug in the selector compiler, not in the file.
+      list.problem("link", fmt::format("the default \"a@href\" did not compile ({}); write link "
+                                       "explicitly",
+                                       link.error().message));
+      ok = false;
+    }
+  }
+  if (list.has("date")) {
+    rules.date = selector(list, "date", SelectorScope::kRelative, "\"span.date\"");
+    ok = ok && rules.date.has_value();
+  }
+  if (list.has("summary")) {
+    rules.summary = selector(list, "summary", SelectorScope::kRelative, "\".summary\"");
+    ok = ok && rules.summary.has_value();
+  }
+  if (!ok) {
+    return std::nullopt;
+  }
+  return rules;
+}
+
+void read_source_fetch(TableReader& fetch, FetchSettings& settings) {
+  settings.user_agent =
+      header_value(fetch, "user_agent", "\"herald/0.1 (+mailto:ops@example.com)\"");
+  if (auto referer = header_value(fetch, "referer", "\"https://www.example.gov.cn/\"")) {
+    if (auto wrong = http_url_problem(*referer)) {
+      fetch.problem("referer", *wrong);
+    } else {
+      settings.referer = std::move(referer);
+    }
+  }
+  settings.accept_language = header_value(fetch, "accept_language", "\"zh-CN,zh;q=0.9\"");
+  settings.timeout = fetch.duration("timeout", kMinTimeout, kMaxTimeout).value_or(settings.timeout);
+  if (auto max = fetch.integer("max_body_bytes", kMinBodyBytes, kMaxBodyBytes, format_bytes)) {
+    settings.max_body_bytes = static_cast<std::size_t>(*max);
+  }
+}
+
+struct LoadedSource {
+  SourceConfig config{};
+  toml::source_position id_position{};  // for duplicate-id messages
+};
+
+Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_dir) {
+  Result<toml::table> document = read_toml(file);
+  if (!document) {
+    return fail(std::move(document.error()));
+  }
+  Problems problems(file.string());
+  TableReader top(problems, *document, "",
+                  {"id", "name", "kind", "language", "timezone", "interval", "type", "url",
+                   "charset", "always_candidate", "enabled", "expect_min_items", "list", "fetch"});
+  LoadedSource loaded;
+  SourceConfig& source = loaded.config;
+  source.file = file.string();
+
+  const std::string stem = file.stem().string();
+  loaded.id_position = top.position("id");
+  if (auto id = top.required_string("id", fmt::format("\"{}\"", stem))) {
+    if (!valid_source_id(*id)) {
+      top.problem("id", fmt::format("'{}' is not a valid id; use 1 to 64 lowercase letters, "
+                                    "digits, '-' or '_', starting with a letter or digit, e.g. "
+                                    "\"bj-gov-gzdt\"",
+                                    *id));
+    } else if (*id != stem) {
+      top.problem("id", fmt::format("'{}' does not match the file name '{}'; set id = \"{}\" or "
+                                    "rename the file to {}.toml",
+                                    *id, file.filename().string(), stem, *id));
+    }
+    source.id = std::move(*id);
+  }
+  if (auto name = top.required_string("name", "\"北京市人民政府 · 工作动态\"")) {
+    source.name = std::move(*name);
+  }
+
+  if (!top.has("kind")) {
+    top.missing("kind", "\"government\"");
+  } else if (auto kind = enum_value<SourceKind>(top, "kind",
+                                                {{"government", SourceKind::kGovernment},
+                                                 {"court", SourceKind::kCourt},
+                                                 {"association", SourceKind::kAssociation},
+                                                 {"company", SourceKind::kCompany},
+                                                 {"media", SourceKind::kMedia},
+                                                 {"platform", SourceKind::kPlatform}})) {
+    source.kind = *kind;
+  }
+
+  source.language = top.string("language", "\"zh\"").value_or("");
+
+  if (auto zone = top.string("timezone", "\"Asia/Shanghai\"")) {
+    Result<TimeZone> loaded_zone = TimeZone::load(*zone, zoneinfo_dir);
+    if (loaded_zone) {
+      source.timezone = std::move(*loaded_zone);
+    } else {
+      top.problem("timezone", fmt::format("{}; write an IANA zone name such as \"Asia/Shanghai\", "
+                                          "\"America/New_York\" or \"UTC\"",
+                                          loaded_zone.error().message));
+    }
+  }
+
+  source.interval = top.duration("interval", kMinInterval, kMaxInterval).value_or(source.interval);
+
+  const bool type_given = top.has("type");
+  if (auto type = enum_value<SourceType>(
+          top, "type", {{"html", SourceType::kHtml}, {"feed", SourceType::kFeed}})) {
+    source.type = *type;
+  }
+
+  if (auto url = top.required_string("url", "\"https://www.example.gov.cn/news/\"")) {
+    if (auto wrong = http_url_problem(*url)) {
+      top.problem("url", *wrong);
+    }
+    source.url = std::move(*url);
+  }
+
+  source.charset = top.string("charset", "\"gbk\"");
+  if (source.charset) {
+    const bool plain = std::all_of(source.charset->begin(), source.charset->end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '_' || c == '.' || c == ':';
+    });
+    if (!plain) {
+      top.problem("charset", fmt::format("'{}' is not a character set name; write e.g. \"gbk\", "
+                                         "\"gb18030\", \"big5\" or \"utf-8\"",
+                                         *source.charset));
+    }
+  }
+
+  source.always_candidate = top.boolean("always_candidate").value_or(source.always_candidate);
+  source.enabled = top.boolean("enabled").value_or(source.enabled);
+  if (auto expect = top.integer("expect_min_items", 0, kMaxExpectMinItems)) {
+    source.expect_min_items = static_cast<int>(*expect);
+  }
+
+  if (const toml::table* list = top.table("list")) {
+    if (source.type == SourceType::kFeed) {
+      top.problem("list",
+                  "a [list] section is only used when type = \"html\"; remove it, or set "
+                  "type = \"html\" if this is a web page rather than a feed");
+    } else {
+      TableReader list_reader(problems, *list, "list",
+                              {"item", "title", "link", "date", "summary"});
+      source.list = read_list(list_reader);
+    }
+  } else if (source.type == SourceType::kHtml && !top.has("list")) {
+    const toml::source_position where = type_given ? top.position("type") : top.position();
+    problems.add(where, "list",
+                 "missing section [list], required when type = \"html\"; add a [list] section "
+                 "with at least item = \"ul.list li\" (one node per announcement), or set "
+                 "type = \"feed\" for RSS/Atom");
+  }
+
+  if (const toml::table* fetch = top.table("fetch")) {
+    TableReader fetch_reader(
+        problems, *fetch, "fetch",
+        {"user_agent", "referer", "accept_language", "timeout", "max_body_bytes"});
+    read_source_fetch(fetch_reader, source.fetch);
+  }
+
+  if (!problems.empty()) {
+    return fail(problems.error());
+  }
+  return loaded;
+}
+
+bool is_toml_file(const fs::path& path) {
+  const std::string filename = path.filename().string();
+  if (filename.empty() || filename.front() == '.') {  // editor swap and lock files
+    return false;
+  }
+  std::string extension = path.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(), [](char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  });
+  return extension == ".toml";
+}
+
+// ---------------------------------------------------------------------------------------
+// herald.toml
+
+std::optional<TopicProfile> read_topic(Problems& problems, const toml::table& table,
+                                       const std::string& path) {
+  TableReader topic(problems, table, path, {"name", "threshold", "keywords", "excludes"});
+  TopicProfile profile;
+  bool ok = true;
+  if (auto name = topic.required_string("name", "\"ai-law\"")) {
+    profile.name = std::move(*name);
+  } else {
+    ok = false;
+  }
+  if (topic.has("threshold")) {
+    if (auto threshold = topic.number("threshold", 0.0, false, 1e6)) {
+      profile.threshold = *threshold;
+    } else {
+      ok = false;
+    }
+  }
+  const std::string_view keywords_example = "[ \"人工智能\", { term = \"大模型\", weight = 2.0 } ]";
+  if (!topic.has("keywords")) {
+    topic.missing("keywords", keywords_example);
+    ok = false;
+  } else if (const toml::array* keywords = topic.array("keywords", keywords_example)) {
+    if (keywords->empty()) {
+      topic.problem("keywords", fmt::format("is empty; list at least one term, e.g. keywords = {}",
+                                            keywords_example));
+      ok = false;
+    }
+    for (std::size_t i = 0; i < keywords->size(); ++i) {
+      const toml::node& node = *keywords->get(i);
+      const std::string key = fmt::format("{}.keywords[{}]", path, i);
+      if (const auto* term = node.as_string()) {
+        if (is_blank(term->get())) {
+          problems.add(node.source().begin, key, "is empty; write a term such as \"人工智能\"");
+          ok = false;
+        } else {
+          profile.keywords.push_back(Keyword{term->get(), 1.0});
+        }
+      } else if (const auto* entry = node.as_table()) {
+        TableReader keyword(problems, *entry, key, {"term", "weight"});
+        Keyword parsed;
+        if (auto text = keyword.required_string("term", "\"大模型\"")) {
+          parsed.term = std::move(*text);
+        } else {
+          ok = false;
+        }
+        if (keyword.has("weight")) {
+          if (auto weight = keyword.number("weight", 0.0, false, 1e6)) {
+            parsed.weight = *weight;
+          } else {
+            ok = false;
+          }
+        }
+        profile.keywords.push_back(std::move(parsed));
+      } else {
+        problems.add(node.source().begin, key,
+                     fmt::format("expected a string or a table, found {}; write \"大模型\" or "
+                                 "{{ term = \"大模型\", weight = 2.0 }}",
+                                 type_description(node)));
+        ok = false;
+      }
+    }
+  } else {
+    ok = false;
+  }
+  if (const toml::array* excludes = topic.array("excludes", "[ \"招聘\" ]")) {
+    for (std::size_t i = 0; i < excludes->size(); ++i) {
+      const toml::node& node = *excludes->get(i);
+      const auto* term = node.as_string();
+      if (term == nullptr || is_blank(term->get())) {
+        problems.add(node.source().begin, fmt::format("{}.excludes[{}]", path, i),
+                     fmt::format("expected a non-empty string, found {}; write e.g. \"招聘\"",
+                                 term == nullptr ? type_description(node) : "an empty string"));
+        ok = false;
+      } else {
+        profile.excludes.push_back(term->get());
+      }
+    }
+  } else if (topic.has("excludes")) {
+    ok = false;
+  }
+  if (!ok) {
+    return std::nullopt;
+  }
+  return profile;
+}
+
+std::optional<fs::path> read_path(TableReader& table, std::string_view key,
+                                  std::string_view example, const fs::path& base) {
+  std::optional<std::string> text = table.string(key, example);
+  if (!text) {
+    return std::nullopt;
+  }
+  return (base / fs::path(*text)).lexically_normal();
+}
+
+}  // namespace
+
+// -----------------------------------------------------------------------------------------
+
+Result<HeraldConfig> load_herald_config(const std::filesystem::path& file) {
+  Result<toml::table> document = read_toml(file);
+  if (!document) {
+    return fail(std::move(document.error()));
+  }
+  // Absolute, so that the daemon's working directory never changes what a path means.
+  std::error_code ec;
+  fs::path base = fs::absolute(file, ec).parent_path();
+  if (ec) {
+    base = file.parent_path();
+  }
+
+  Problems problems(file.string());
+  TableReader top(problems, *document, "", {"storage", "sources", "fetch", "schedule", "topics"});
+  HeraldConfig config;
+  config.file = file;
+  config.database = (base / "herald.db").lexically_normal();
+  config.sources_dir = (base / "sources.d").lexically_normal();
+  config.user_agent = std::string(kDefaultUserAgent);
+
+  if (const toml::table* storage = top.table("storage")) {
+    TableReader reader(problems, *storage, "storage", {"database"});
+    config.database =
+        read_path(reader, "database", "\"state/herald.db\"", base).value_or(config.database);
+  }
+  if (const toml::table* sources = top.table("sources")) {
+    TableReader reader(problems, *sources, "sources", {"dir"});
+    config.sources_dir =
+        read_path(reader, "dir", "\"sources.d\"", base).value_or(config.sources_dir);
+  }
+  if (const toml::table* fetch = top.table("fetch")) {
+    TableReader reader(problems, *fetch, "fetch", {"user_agent", "timeout"});
+    config.user_agent =
+        header_value(reader, "user_agent", "\"herald/0.1 (+mailto:ops@example.com)\"")
+            .value_or(config.user_agent);
+    config.default_timeout =
+        reader.duration("timeout", kMinTimeout, kMaxTimeout).value_or(config.default_timeout);
+  }
+  if (const toml::table* schedule = top.table("schedule")) {
+    TableReader reader(problems, *schedule, "schedule", {"jitter"});
+    config.interval_jitter =
+        reader.number("jitter", 0.0, true, kMaxJitter).value_or(config.interval_jitter);
+  }
+  if (const toml::node* node = document->get("topics"); node != nullptr && !node->is_array()) {
+    problems.add(node->source().begin, "topics",
+                 fmt::format("expected [[topics]] sections, found {}; write each topic as "
+                             "[[topics]] (double brackets) with name, threshold and keywords",
+                             type_description(*node)));
+  } else if (const toml::array* topics = top.array("topics", "[]")) {
+    std::map<std::string, toml::source_position> seen;
+    for (std::size_t i = 0; i < topics->size(); ++i) {
+      const toml::node& node = *topics->get(i);
+      const std::string path = fmt::format("topics[{}]", i);
+      const auto* table = node.as_table();
+      if (table == nullptr) {
+        problems.add(node.source().begin, path,
+                     fmt::format("expected a table, found {}; write each topic as a [[topics]] "
+                                 "section with name, threshold and keywords",
+                                 type_description(node)));
+        continue;
+      }
+      std::optional<TopicProfile> topic = read_topic(problems, *table, path);
+      if (!topic) {
+        continue;
+      }
+      const toml::node* name = table->get("name");
+      const auto [previous, inserted] = seen.emplace(topic->name, name->source().begin);
+      if (!inserted) {
+        problems.add(name->source().begin, path + ".name",
+                     fmt::format("topic '{}' is already defined at line {}; give each topic a "
+                                 "different name or merge them",
+                                 topic->name, previous->second.line));
+        continue;
+      }
+      config.topics.push_back(std::move(*topic));
+    }
+  }
+
+  if (!problems.empty()) {
+    return fail(problems.error());
+  }
+  return config;
+}
+
+Result<SourceConfig> load_source_file(const std::filesystem::path& file,
+                                      const std::filesystem::path& zoneinfo_dir) {
+  Result<LoadedSource> loaded = read_source(file, zoneinfo_dir);
+  if (!loaded) {
+    return fail(std::move(loaded.error()));
+  }
+  return std::move(loaded->config);
+}
+
+Result<SourceConfig> load_source_file(const std::filesystem::path& file) {
+  return load_source_file(file, kDefaultZoneinfoDir);
+}
+
+Result<SourceSet> load_sources(const std::filesystem::path& dir,
+                               const std::filesystem::path& zoneinfo_dir) {
+  std::error_code ec;
+  const auto status = fs::status(dir, ec);
+  if (ec || !fs::exists(status)) {
+    return fail(ErrorCode::kConfig,
+                fmt::format("{}: sources directory {} does not exist; create it or set "
+                            "[sources] dir in herald.toml",
+                            dir.string(), dir.string()));
+  }
+  if (!fs::is_directory(status)) {
+    return fail(ErrorCode::kConfig,
+                fmt::format("{}: sources directory {} is not a directory; set [sources] dir in "
+                            "herald.toml to the folder holding the <id>.toml files",
+                            dir.string(), dir.string()));
+  }
+  std::vector<fs::path> files;
+  fs::directory_iterator it(dir, ec);
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    std::error_code type_ec;
+    if (is_toml_file(it->path()) && it->is_regular_file(type_ec)) {
+      files.push_back(it->path());
+    }
+  }
+  if (ec) {
+    return fail(ErrorCode::kConfig,
+                fmt::format("{}: cannot read sources directory: {}; check its permissions",
+                            dir.string(), ec.message()));
+  }
+  std::sort(files.begin(), files.end());
+
+  SourceSet set;
+  std::map<std::string, std::string> file_of_id;
+  for (const fs::path& file : files) {
+    Result<LoadedSource> loaded = read_source(file, zoneinfo_dir);
+    if (!loaded) {
+      set.errors.push_back(std::move(loaded.error()));
+      continue;
+    }
+    const auto [previous, inserted] = file_of_id.emplace(loaded->config.id, file.string());
+    if (!inserted) {
+      Problems problems(file.string());
+      problems.add(loaded->id_position, "id",
+                   fmt::format("'{}' is already used by {}; ids must be unique, so remove one "
+                               "of the two files",
+                               loaded->config.id, previous->second));
+      set.errors.push_back(problems.error());
+      continue;
+    }
+    set.sources.push_back(std::move(loaded->config));
+  }
+  std::sort(set.sources.begin(), set.sources.end(),
+            [](const SourceConfig& a, const SourceConfig& b) { return a.id < b.id; });
+  return set;
+}
+
+Result<SourceSet> load_sources(const std::filesystem::path& dir) {
+  return load_sources(dir, kDefaultZoneinfoDir);
+}
+
+}  // namespace herald

@@ -1,0 +1,161 @@
+// `herald serve`: the polling loop that systemd runs.
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include "common/clock.h"
+#include "daemon/commands.h"
+#include "daemon/context.h"
+#include "daemon/run_source.h"
+#include "daemon/scheduler.h"
+#include "scrapers/fetch/curl_fetcher.h"
+
+namespace herald {
+namespace {
+
+// Signals are taken synchronously by one thread (sigwait), so nothing runs in a signal
+// handler and the loop is woken through an ordinary condition variable.
+class StopSignal {
+ public:
+  StopSignal() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGHUP);
+    // Blocked before any other thread starts, so every thread inherits the mask.
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    waiter_ = std::thread([this] { wait_for_signals(); });
+  }
+  ~StopSignal() {
+    request_stop();
+    // Wake sigwait so the waiter thread can end.
+    pthread_kill(waiter_.native_handle(), SIGTERM);
+    waiter_.join();
+  }
+  StopSignal(const StopSignal&) = delete;
+  StopSignal& operator=(const StopSignal&) = delete;
+
+  bool stop_requested() const { return stop_.load(); }
+  const std::atomic<bool>& flag() const { return stop_; }
+
+  void request_stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_.store(true);
+    }
+    wake_.notify_all();
+  }
+
+  // Sleeps until `deadline` or a stop request; returns false when stopping.
+  bool sleep_until(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    wake_.wait_until(lock, deadline, [this] { return stop_.load(); });
+    return !stop_.load();
+  }
+
+ private:
+  void wait_for_signals() {
+    while (!stop_.load()) {
+      int signal = 0;
+      if (sigwait(&set_, &signal) != 0) {
+        continue;
+      }
+      if (stop_.load()) {
+        return;
+      }
+      if (signal == SIGHUP) {
+        // TODO(#7): reload herald.toml and sources.d/ in place.
+        spdlog::warn("SIGHUP received: reloading is not implemented yet; restart herald to "
+                     "apply configuration changes");
+        continue;
+      }
+      spdlog::info("received {}, stopping after the current poll", signal == SIGINT ? "SIGINT" : "SIGTERM");
+      request_stop();
+    }
+  }
+
+  sigset_t set_{};
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;  // guards the wait on wake_
+  std::condition_variable wake_;
+  std::thread waiter_;
+};
+
+}  // namespace
+
+int cmd_serve(const GlobalOptions& options) {
+  StopSignal stop;
+
+  auto loaded = load_configuration(options.config);
+  if (!loaded) {
+    print_error(loaded.error());
+    return loaded.error().code == ErrorCode::kConfig ? kExitUsage : kExitFailed;
+  }
+  auto store = open_store(loaded->config);
+  if (!store) {
+    print_error(store.error());
+    return kExitFailed;
+  }
+  auto fetcher = CurlFetcher::create();
+  if (!fetcher) {
+    print_error(fetcher.error());
+    return kExitFailed;
+  }
+
+  std::vector<const SourceConfig*> sources;
+  std::vector<Scheduler::Entry> entries;
+  for (const SourceConfig& source : loaded->sources.sources) {
+    if (source.enabled) {
+      sources.push_back(&source);
+      entries.push_back({.source_id = source.id, .interval = source.interval});
+    }
+  }
+  SystemClock clock;
+  Scheduler scheduler(std::move(entries), clock.now_steady(), loaded->config.interval_jitter,
+                      std::chrono::seconds(30),
+                      static_cast<std::uint64_t>(clock.now_utc_seconds()));
+
+  spdlog::info("herald serve: {} sources from {}, database {}", sources.size(),
+               loaded->config.sources_dir.string(), loaded->config.database.string());
+  sd_notify(0, "READY=1");
+
+  while (!stop.stop_requested()) {
+    const auto due = scheduler.next();
+    if (!due) {
+      spdlog::warn("no enabled sources; waiting for SIGTERM");
+      stop.sleep_until(std::chrono::steady_clock::time_point::max());
+      break;
+    }
+    if (!stop.sleep_until(due->at)) {
+      break;
+    }
+    const SourceConfig& source = *sources[due->index];
+    RunReport report;
+    try {
+      report = run_source_once(source, loaded->config, **fetcher, *store, clock, &stop.flag());
+    } catch (const std::exception& e) {
+      // Last resort: a bug in one source must not take the daemon down.
+      report = RunReport{.source_id = source.id, .outcome = "internal",
+                         .error = Error{ErrorCode::kInternal, e.what()}};
+    }
+    if (report.ok()) {
+      spdlog::info("{}", format_report(report));
+    } else {
+      spdlog::error("{}", format_report(report));
+    }
+    scheduler.completed(due->index, clock.now_steady());
+  }
+
+  sd_notify(0, "STOPPING=1");
+  spdlog::info("herald serve: stopped");
+  return kExitOk;
+}
+
+}  // namespace herald

@@ -1,0 +1,541 @@
+#include "scrapers/fetch/curl_fetcher.h"
+
+#include <algorithm>
+#include <atomic>
+#include <array>
+#include <cctype>
+#include <chrono>
+#include <cstddef>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include "common/curl_handles.h"
+
+namespace herald {
+namespace {
+
+constexpr std::string_view kDefaultUserAgent = "herald/0.1";
+constexpr std::string_view kAccept =
+    "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,"
+    "application/atom+xml,*/*;q=0.8";
+// Only encodings the decoded-byte cap in write_callback() covers: never br or zstd.
+constexpr const char* kAcceptEncoding = "gzip, deflate";
+constexpr long kLowSpeedBytesPerSecond = 64;
+constexpr std::chrono::seconds kMaxLowSpeedTime{30};
+// Validators and Content-Type are stored and sent back; a server must not be able to make
+// herald store megabytes or smuggle a second header line through them.
+constexpr std::size_t kMaxKeptHeaderBytes = 1024;
+constexpr std::size_t kMaxRetryAfterInMessage = 64;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool starts_with_icase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+bool is_space_or_tab(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (is_space_or_tab(s.front()) || s.front() == '\r' || s.front() == '\n')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (is_space_or_tab(s.back()) || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+bool has_control_chars(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7f;
+  });
+}
+
+// A header value safe to keep and to send back later, or nothing.
+std::optional<std::string> keepable(std::string_view value) {
+  if (value.empty() || value.size() > kMaxKeptHeaderBytes || has_control_chars(value)) {
+    return std::nullopt;
+  }
+  return std::string(value);
+}
+
+// Server-provided text that goes into an error message (and so into logs): printable ASCII only.
+std::string printable(std::string_view s, std::size_t max_bytes) {
+  std::string out;
+  for (char c : s.substr(0, max_bytes)) {
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back(u >= 0x20 && u < 0x7f ? c : '?');
+  }
+  return out;
+}
+
+// Our own table, not the server's reason phrase: HTTP/2 has none, and a hostile server
+// could put anything there.
+std::string_view reason_phrase(long status) {
+  switch (status) {
+    case 300: return "Multiple Choices";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 410: return "Gone";
+    case 412: return "Precondition Failed";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 418: return "I'm a teapot";
+    case 421: return "Misdirected Request";
+    case 429: return "Too Many Requests";
+    case 451: return "Unavailable For Legal Reasons";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    case 520: return "Unknown Error";
+    case 521: return "Web Server Is Down";
+    case 522: return "Connection Timed Out";
+    case 523: return "Origin Is Unreachable";
+    case 524: return "A Timeout Occurred";
+    default: return "";
+  }
+}
+
+std::string describe_status(long status) {
+  const std::string_view reason = reason_phrase(status);
+  return reason.empty() ? fmt::format("HTTP {}", status)
+                        : fmt::format("HTTP {} {}", status, reason);
+}
+
+std::string describe_bytes(std::size_t bytes) {
+  constexpr std::size_t kKiB = 1024;
+  constexpr std::size_t kMiB = 1024 * kKiB;
+  if (bytes >= kMiB && bytes % kMiB == 0) {
+    return fmt::format("{} MiB", bytes / kMiB);
+  }
+  if (bytes >= kKiB && bytes % kKiB == 0) {
+    return fmt::format("{} KiB", bytes / kKiB);
+  }
+  return fmt::format("{} bytes", bytes);
+}
+
+// Everything the callbacks fill in during one transfer. Reset per fetch.
+struct Transfer {
+  std::size_t max_body_bytes = 0;
+  std::string body{};
+  std::size_t received = 0;  // decoded body bytes of the current response, kept or not
+  long status = 0;  // of the response whose headers arrived last
+  std::optional<std::string> etag{};
+  std::optional<std::string> last_modified{};
+  std::optional<std::string> content_type{};
+  std::optional<std::string> retry_after{};
+  bool over_cap = false;
+  bool out_of_memory = false;
+  const std::atomic<bool>* cancel = nullptr;
+
+  // A redirect (or a 1xx) is followed by another header block: what we collected so far
+  // belongs to a response we are not going to return.
+  void start_response(long new_status) {
+    status = new_status;
+    body.clear();
+    received = 0;
+    etag.reset();
+    last_modified.reset();
+    content_type.reset();
+    retry_after.reset();
+  }
+};
+
+// "HTTP/1.1 200 OK" or "HTTP/2 304" -> the status code, 0 if unreadable.
+long parse_status_line(std::string_view line) {
+  const std::size_t space = line.find(' ');
+  if (space == std::string_view::npos) {
+    return 0;
+  }
+  std::string_view rest = line.substr(space + 1);
+  long status = 0;
+  int digits = 0;
+  while (digits < 3 && !rest.empty() && rest.front() >= '0' && rest.front() <= '9') {
+    status = status * 10 + (rest.front() - '0');
+    rest.remove_prefix(1);
+    ++digits;
+  }
+  return digits == 3 ? status : 0;
+}
+
+void on_header_line(Transfer& transfer, std::string_view line) {
+  if (starts_with_icase(line, "HTTP/")) {
+    transfer.start_response(parse_status_line(trim(line)));
+    return;
+  }
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) {
+    return;  // the blank line that ends a block, or a folded continuation we do not need
+  }
+  const std::string_view name = trim(line.substr(0, colon));
+  const std::string_view value = trim(line.substr(colon + 1));
+  if (iequals(name, "ETag")) {
+    transfer.etag = keepable(value);
+  } else if (iequals(name, "Last-Modified")) {
+    transfer.last_modified = keepable(value);
+  } else if (iequals(name, "Content-Type")) {
+    transfer.content_type = keepable(value);
+  } else if (iequals(name, "Retry-After")) {
+    transfer.retry_after = keepable(value);
+  }
+}
+
+// libcurl calls this with each header line of each response, redirects included.
+std::size_t header_callback(char* buffer, std::size_t size, std::size_t count,
+                          void* user) noexcept {
+  const std::size_t bytes = size * count;
+  try {
+    on_header_line(*static_cast<Transfer*>(user), std::string_view(buffer, bytes));
+  } catch (...) {
+    // Only std::bad_alloc can get here; failing the transfer is the only safe report.
+    static_cast<Transfer*>(user)->out_of_memory = true;
+    return 0;
+  }
+  return bytes;
+}
+
+// libcurl calls this with body bytes *after* Content-Encoding was undone, so the cap here
+// is the one that stops gzip bombs and endless chunked bodies (libcurl 7.88's
+// CURLOPT_MAXFILESIZE only sees a Content-Length announced up front).
+std::size_t write_callback(char* data, std::size_t size, std::size_t count,
+                         void* user) noexcept {
+  auto& transfer = *static_cast<Transfer*>(user);
+  const std::size_t bytes = size * count;
+  if (bytes > transfer.max_body_bytes - transfer.received) {
+    transfer.over_cap = true;
+    return 0;  // anything other than `bytes` makes libcurl stop with CURLE_WRITE_ERROR
+  }
+  transfer.received += bytes;
+  if (transfer.status >= 300) {
+    return bytes;  // an error page or a redirect's body: counted against the cap, not kept
+  }
+  try {
+    transfer.body.append(data, bytes);
+  } catch (...) {
+    transfer.out_of_memory = true;
+    return 0;
+  }
+  return bytes;
+}
+
+// libcurl calls this about once a second even on a stalled transfer; a non-zero return
+// aborts it with CURLE_ABORTED_BY_CALLBACK.
+int progress_callback(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {
+  const auto& transfer = *static_cast<const Transfer*>(user);
+  return transfer.cancel != nullptr && transfer.cancel->load() ? 1 : 0;
+}
+
+bool is_tls_error(CURLcode code) {
+  switch (code) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Transport failures that happen while a body is arriving: when the status line already
+// said 4xx/5xx, the status is the more useful thing to report.
+bool is_body_phase_error(CURLcode code, const Transfer& transfer) {
+  return (code == CURLE_WRITE_ERROR && transfer.over_cap) || code == CURLE_FILESIZE_EXCEEDED ||
+         code == CURLE_PARTIAL_FILE || code == CURLE_RECV_ERROR ||
+         code == CURLE_BAD_CONTENT_ENCODING;
+}
+
+Error status_error(std::string_view url, long status, const Transfer& transfer) {
+  const std::string what = fmt::format("GET {}: {}", url, describe_status(status));
+  if (status == 429 || (status == 503 && transfer.retry_after)) {
+    const std::string retry_after =
+        transfer.retry_after ? printable(*transfer.retry_after, kMaxRetryAfterInMessage) : "";
+    return Error{ErrorCode::kRateLimited,
+                 retry_after.empty()
+                     ? fmt::format("{} (no Retry-After; back off before asking again)", what)
+                     : fmt::format("{} (Retry-After: {})", what, retry_after),
+                 true};
+  }
+  if (status >= 400 && status < 500) {
+    return Error{ErrorCode::kHttp4xx, what, status == 408};
+  }
+  if (status >= 500 && status < 600) {
+    return Error{ErrorCode::kHttp5xx, what, true};
+  }
+  // A 3xx libcurl could not follow (no Location), a 1xx as the final answer, or garbage.
+  return Error{ErrorCode::kNetwork,
+               fmt::format("{} (not a page, and no redirect herald can follow)", what), false};
+}
+
+Error transport_error(std::string_view url, CURLcode code, std::string_view detail,
+                      const FetchRequest& request, const Transfer& transfer) {
+  const std::string reason =
+      detail.empty() ? std::string(curl_easy_strerror(code)) : std::string(detail);
+  switch (code) {
+    case CURLE_ABORTED_BY_CALLBACK:
+      return Error{ErrorCode::kCancelled, fmt::format("GET {}: abandoned: herald is stopping", url),
+                   true};
+    case CURLE_OPERATION_TIMEDOUT:
+      return Error{ErrorCode::kTimeout,
+                   fmt::format("GET {}: timed out after {} s ({})", url,
+                               request.timeout.count(), reason),
+                   true};
+    case CURLE_COULDNT_CONNECT:
+      return Error{ErrorCode::kRefused, fmt::format("GET {}: could not connect ({})", url, reason),
+                   true};
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return Error{ErrorCode::kDns,
+                   fmt::format("GET {}: host name did not resolve ({})", url, reason), true};
+    case CURLE_TOO_MANY_REDIRECTS:
+      return Error{ErrorCode::kRedirectLimit,
+                   fmt::format("GET {}: more than {} redirects ({})", url, request.max_redirects,
+                               reason),
+                   false};
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      // fetch() refuses non-http(s) URLs up front, so this can only be a redirect.
+      return Error{ErrorCode::kBlockedRedirect,
+                   fmt::format("GET {}: redirected to a scheme herald does not fetch, only "
+                               "http and https ({})",
+                               url, reason),
+                   false};
+    case CURLE_FILESIZE_EXCEEDED:
+    case CURLE_WRITE_ERROR:
+      if (code == CURLE_FILESIZE_EXCEEDED || transfer.over_cap) {
+        return Error{ErrorCode::kTooLarge,
+                     fmt::format("GET {}: body larger than {} cap (raise fetch.max_body_bytes "
+                                 "in the source file)",
+                                 url, describe_bytes(request.max_body_bytes)),
+                     false};
+      }
+      break;
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+      return Error{ErrorCode::kNetwork,
+                   fmt::format("GET {}: connection broke off ({})", url, reason), true};
+    case CURLE_FAILED_INIT:
+    case CURLE_NOT_BUILT_IN:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+    case CURLE_UNKNOWN_OPTION:
+    case CURLE_OUT_OF_MEMORY:
+      return Error{ErrorCode::kInternal, fmt::format("GET {}: libcurl: {}", url, reason), false};
+    default:
+      break;
+  }
+  if (is_tls_error(code)) {
+    // A handshake that breaks off can be transient; a certificate that does not verify is
+    // not, and verification is never switched off to get past it.
+    return Error{ErrorCode::kTls, fmt::format("GET {}: TLS failed ({})", url, reason),
+                 code == CURLE_SSL_CONNECT_ERROR};
+  }
+  return Error{ErrorCode::kNetwork, fmt::format("GET {}: {}", url, reason), true};
+}
+
+bool is_http_url(std::string_view url) {
+  return starts_with_icase(url, "http://") || starts_with_icase(url, "https://");
+}
+
+// Header values come from the config or from a previous response; a line break in one
+// would start a second header, so such a value is not sent at all.
+void add_header(curl_slist*& list, bool& ok, std::string_view name,
+                const std::optional<std::string>& value) {
+  if (!ok || !value || value->empty() || has_control_chars(*value)) {
+    return;
+  }
+  const std::string line = fmt::format("{}: {}", name, *value);
+  curl_slist* appended = curl_slist_append(list, line.c_str());
+  if (appended == nullptr) {
+    ok = false;
+    return;
+  }
+  list = appended;
+}
+
+}  // namespace
+
+CurlGlobal::CurlGlobal() {
+  // A failure here cannot be reported from a constructor; curl_easy_init() then fails
+  // too, and CurlFetcher::create() reports that.
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+CurlGlobal::~CurlGlobal() { curl_global_cleanup(); }
+
+struct CurlFetcher::Impl {
+  // One easy handle per fetcher, kept across fetches so its connection and DNS caches
+  // survive curl_easy_reset(): the same host is polled again and again.
+  CurlEasy easy{};
+  std::array<char, CURL_ERROR_SIZE> error_buffer{};
+};
+
+CurlFetcher::CurlFetcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+CurlFetcher::~CurlFetcher() = default;
+
+Result<std::unique_ptr<CurlFetcher>> CurlFetcher::create() {
+  auto impl = std::make_unique<Impl>();
+  impl->easy.reset(curl_easy_init());
+  if (!impl->easy) {
+    return fail(ErrorCode::kInternal,
+                "curl_easy_init failed (out of memory, or libcurl could not initialise)");
+  }
+  // The constructor is private, so make_unique cannot reach it; the pointer is owned at once.
+  return std::unique_ptr<CurlFetcher>(new CurlFetcher(std::move(impl)));
+}
+
+Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
+  const std::string& url = request.url;
+  if (!is_http_url(url)) {
+    return fail(ErrorCode::kConfig,
+                fmt::format("GET {}: only http:// and https:// URLs can be fetched", url));
+  }
+
+  CURL* const curl = impl_->easy.get();
+  curl_easy_reset(curl);
+  impl_->error_buffer.fill('\0');
+
+  Transfer transfer;
+  transfer.max_body_bytes = request.max_body_bytes;
+  transfer.cancel = request.cancel;
+
+  // Zero or negative values mean "no limit" to libcurl; herald always wants a limit.
+  const auto timeout = std::max(request.timeout, std::chrono::seconds{1});
+  const auto connect_timeout = std::max(request.connect_timeout, std::chrono::seconds{1});
+  const auto low_speed_time = std::min(timeout, kMaxLowSpeedTime);
+  const long max_redirects = std::max(request.max_redirects, 0);
+  const auto max_file_size = static_cast<curl_off_t>(std::min<std::size_t>(
+      request.max_body_bytes, static_cast<std::size_t>(std::numeric_limits<curl_off_t>::max())));
+  const std::string user_agent =
+      request.user_agent.empty() ? std::string(kDefaultUserAgent) : request.user_agent;
+
+  curl_slist* raw_headers = nullptr;
+  bool headers_ok = true;
+  add_header(raw_headers, headers_ok, "Accept", std::string(kAccept));
+  add_header(raw_headers, headers_ok, "If-None-Match", request.etag);
+  add_header(raw_headers, headers_ok, "If-Modified-Since", request.last_modified);
+  add_header(raw_headers, headers_ok, "Referer", request.referer);
+  add_header(raw_headers, headers_ok, "Accept-Language", request.accept_language);
+  const CurlHeaderList headers(raw_headers);
+  if (!headers_ok) {
+    return fail(ErrorCode::kInternal, fmt::format("GET {}: out of memory building headers", url));
+  }
+
+  // Options that cannot fail on a libcurl this new are still checked: a failure would
+  // mean a cap is silently missing.
+  CURLcode setup = CURLE_OK;
+  auto set = [&](CURLoption option, auto value) {
+    if (setup == CURLE_OK) {
+      setup = curl_easy_setopt(curl, option, value);
+    }
+  };
+  set(CURLOPT_ERRORBUFFER, impl_->error_buffer.data());
+  set(CURLOPT_URL, url.c_str());
+  set(CURLOPT_NOSIGNAL, 1L);
+  set(CURLOPT_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  set(CURLOPT_FOLLOWLOCATION, 1L);
+  set(CURLOPT_MAXREDIRS, max_redirects);
+  set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout.count() * 1000));
+  set(CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count() * 1000));
+  set(CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytesPerSecond);
+  set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(low_speed_time.count()));
+  set(CURLOPT_ACCEPT_ENCODING, kAcceptEncoding);
+  set(CURLOPT_MAXFILESIZE_LARGE, max_file_size);
+  // Proxies come from the daemon's config if ever needed, never from *_proxy env vars.
+  set(CURLOPT_PROXY, "");
+  set(CURLOPT_USERAGENT, user_agent.c_str());
+  set(CURLOPT_HTTPHEADER, headers.get());
+  set(CURLOPT_HEADERFUNCTION, &header_callback);
+  set(CURLOPT_HEADERDATA, static_cast<void*>(&transfer));
+  set(CURLOPT_WRITEFUNCTION, &write_callback);
+  set(CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
+  if (request.cancel != nullptr) {
+    set(CURLOPT_XFERINFOFUNCTION, &progress_callback);
+    set(CURLOPT_XFERINFODATA, static_cast<void*>(&transfer));
+    set(CURLOPT_NOPROGRESS, 0L);
+  }
+  if (setup != CURLE_OK) {
+    return fail(ErrorCode::kInternal,
+                fmt::format("GET {}: libcurl refused an option: {}", url,
+                            curl_easy_strerror(setup)));
+  }
+
+  const CURLcode code = curl_easy_perform(curl);
+
+  // The handle keeps pointers to `headers` and `transfer`; drop them before they die so a
+  // later curl_easy_reset()/cleanup can never touch freed memory.
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+
+  if (transfer.out_of_memory) {
+    return fail(ErrorCode::kInternal, fmt::format("GET {}: out of memory while receiving", url));
+  }
+
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+
+  if (code != CURLE_OK) {
+    if (status >= 400 && is_body_phase_error(code, transfer)) {
+      return fail(status_error(url, status, transfer));
+    }
+    return fail(transport_error(url, code, impl_->error_buffer.data(), request, transfer));
+  }
+
+  if (status == 304 || (status >= 200 && status < 300)) {
+    FetchResponse response;
+    response.status = status;
+    char* effective_url = nullptr;
+    if (curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective_url) == CURLE_OK &&
+        effective_url != nullptr) {
+      response.final_url = effective_url;
+    } else {
+      response.final_url = url;
+    }
+    response.content_type = transfer.content_type.value_or("");
+    response.body = std::move(transfer.body);
+    response.etag = std::move(transfer.etag);
+    response.last_modified = std::move(transfer.last_modified);
+    return response;
+  }
+  return fail(status_error(url, status, transfer));
+}
+
+}  // namespace herald

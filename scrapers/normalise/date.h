@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "common/timezone.h"
+
+namespace herald {
+
+struct ParsedDate {
+  std::int64_t utc_seconds = 0;
+  bool has_time = false;  // false: a date only, stored as local midnight of that day
+};
+
+// Parses the dates these sites print: ISO 8601 (with or without offset), 2023-11-07,
+// 2023/11/07, 2023.11.07, 2023年11月7日 (spaces, full-width digits), with times 10:30 or
+// 10:30:15, bracketed or labelled ("发布时间：..."), "November 27, 2023", "27 Nov 2023",
+// RFC 822/1123 with zone names or offsets, Unix seconds or milliseconds. Text without a
+// zone is read in `tz`. `now_utc` anchors relative dates. nullopt when nothing fits.
+std::optional<ParsedDate> parse_date(std::string_view text, const TimeZone& tz,
+                                     std::int64_t now_utc);
+
+// A date embedded in a URL path (/202311/t20231107_123.html, /2023/11/07/, /20231109/),
+// read as local midnight in `tz`. A fallback when the page prints no date.
+std::optional<ParsedDate> date_from_url(std::string_view url, const TimeZone& tz);
+
+}  // namespace herald

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace herald {
+
+// RFC 3986 §5 reference resolution. `base` must be absolute http(s). Whitespace around
+// `ref` is trimmed; spaces and non-ASCII inside are percent-encoded. Errors (kParse) for
+// an unparsable base or a reference with a scheme other than http/https
+// (javascript:, mailto:, data: ...).
+Result<std::string> resolve_url(std::string_view base, std::string_view ref);
+
+// The canonical key two URLs of the same item share: scheme and host lower-cased,
+// default port dropped, dot segments removed, fragment dropped, tracking parameters
+// (utm_*, spm, from, share_*, fbclid, gclid, ...) dropped, remaining query sorted.
+// Input must be an absolute http(s) URL (the output of resolve_url).
+std::string canonical_url_key(std::string_view absolute_url);
+
+}  // namespace herald

@@ -1,0 +1,99 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <sqlite3.h>
+
+#include "common/result.h"
+
+namespace herald {
+
+struct SqliteClose {
+  void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+};
+struct SqliteFinalize {
+  void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+};
+using SqliteDb = std::unique_ptr<sqlite3, SqliteClose>;
+using SqliteStmt = std::unique_ptr<sqlite3_stmt, SqliteFinalize>;
+
+// A prepared statement with typed binds (indices from 1). Text is bound SQLITE_TRANSIENT.
+class Statement {
+ public:
+  explicit Statement(SqliteStmt stmt) : stmt_(std::move(stmt)) {}
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, double value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const std::optional<std::string>& value);
+  Statement& bind(int index, const std::optional<std::int64_t>& value);
+  Statement& bind_null(int index);
+
+  // true: a row is available; false: done. Errors: kStorage, kDbFull.
+  Result<bool> step();
+  // Runs to completion, ignoring rows.
+  Result<void> run();
+  void reset();
+
+  std::int64_t column_int64(int index) const;
+  double column_double(int index) const;
+  std::string column_text(int index) const;
+  std::optional<std::string> column_optional_text(int index) const;
+  std::optional<std::int64_t> column_optional_int64(int index) const;
+  bool column_is_null(int index) const;
+
+ private:
+  SqliteStmt stmt_;
+  // The first failed bind (SQLITE_RANGE, SQLITE_TOOBIG, ...). bind() returns *this for
+  // chaining, so the failure is kept here and reported by the next step()/run().
+  int bind_rc_ = SQLITE_OK;
+};
+
+// One connection. WAL, foreign keys on, busy_timeout 5 s. Not shared between threads.
+class Database {
+ public:
+  // Opens (creating if needed) and migrates to the current schema. ":memory:" works.
+  // Errors: kStorage (with the path and SQLite's message), kDbFull.
+  static Result<Database> open(const std::filesystem::path& path);
+
+  Result<void> exec(std::string_view sql);
+  Result<Statement> prepare(std::string_view sql);
+  std::int64_t last_insert_rowid() const;
+  int changes() const;
+  sqlite3* handle() const { return db_.get(); }
+
+  // Error for the connection's last failure, classified (SQLITE_FULL -> kDbFull).
+  Error last_error(std::string_view what) const;
+
+ private:
+  explicit Database(SqliteDb db) : db_(std::move(db)) {}
+  SqliteDb db_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.
+class Transaction {
+ public:
+  static Result<Transaction> begin(Database& db);
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+  Result<void> commit();
+
+ private:
+  explicit Transaction(Database* db) : db_(db) {}
+  Database* db_;
+};
+
+// Applies the ordered schema patches newer than PRAGMA user_version, in one transaction.
+Result<void> migrate(Database& db);
+int current_schema_version();
+
+}  // namespace herald

@@ -1,0 +1,143 @@
+#include <array>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "storage/database.h"
+
+namespace herald {
+namespace {
+
+// Schema patches in order: kMigrations[i] takes PRAGMA user_version from i to i + 1.
+// Append only. A released patch is never edited, because databases in the field have
+// already run it; a change is a new patch.
+constexpr std::array<std::string_view, 1> kMigrations = {
+    // v1: sources, polls, items, candidates, audit (DESIGN.md "Storage").
+    R"sql(
+CREATE TABLE sources (
+  id TEXT PRIMARY KEY,
+  etag TEXT,
+  last_modified TEXT,
+  last_poll_at INTEGER,
+  last_outcome TEXT,
+  last_error TEXT,
+  last_success_at INTEGER,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE polls (
+  id INTEGER PRIMARY KEY,
+  source_id TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  duration_ms INTEGER,
+  outcome TEXT NOT NULL,
+  http_status INTEGER,
+  bytes INTEGER,
+  items_seen INTEGER,
+  items_new INTEGER,
+  error TEXT
+);
+
+CREATE TABLE items (
+  id INTEGER PRIMARY KEY,
+  source_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  url_key TEXT NOT NULL UNIQUE,
+  guid TEXT,
+  title TEXT NOT NULL,
+  summary TEXT,
+  published_at INTEGER,
+  published_text TEXT,
+  date_suspect INTEGER NOT NULL DEFAULT 0,
+  fingerprint TEXT,
+  first_seen INTEGER NOT NULL,
+  score REAL NOT NULL DEFAULT 0,
+  matched TEXT NOT NULL DEFAULT '[]'
+);
+
+CREATE TABLE candidates (
+  id INTEGER PRIMARY KEY,
+  item_id INTEGER NOT NULL UNIQUE REFERENCES items(id) ON DELETE CASCADE,
+  state TEXT NOT NULL CHECK(state IN ('pending','accepted','rejected')) DEFAULT 'pending',
+  queued_at INTEGER NOT NULL,
+  reviewer TEXT,
+  decided_at INTEGER,
+  reason TEXT
+);
+
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  candidate_id INTEGER,
+  detail TEXT
+);
+
+CREATE INDEX items_source_first_seen ON items(source_id, first_seen);
+CREATE INDEX items_fingerprint ON items(fingerprint);
+CREATE INDEX candidates_state_queued ON candidates(state, queued_at);
+CREATE INDEX polls_source_started ON polls(source_id, started_at);
+)sql",
+};
+
+Result<int> read_user_version(Database& db) {
+  auto stmt = db.prepare("PRAGMA user_version");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  auto row = stmt->step();
+  if (!row) {
+    return fail(std::move(row.error()));
+  }
+  return *row ? static_cast<int>(stmt->column_int64(0)) : 0;
+}
+
+}  // namespace
+
+int current_schema_version() { return static_cast<int>(kMigrations.size()); }
+
+Result<void> migrate(Database& db) {
+  auto version = read_user_version(db);
+  if (!version) {
+    return fail(std::move(version.error()));
+  }
+  if (*version > current_schema_version()) {
+    return fail(ErrorCode::kStorage,
+                fmt::format("schema version {} is newer than this herald understands ({}); "
+                            "run the newer herald or restore a matching backup",
+                            *version, current_schema_version()));
+  }
+  // One transaction per version: user_version lives in the database header, so it
+  // commits (or rolls back) together with the patch it records. The version is read again
+  // under the write lock, in case another process migrated in between.
+  while (*version < current_schema_version()) {
+    auto tx = Transaction::begin(db);
+    if (!tx) {
+      return fail(std::move(tx.error()));
+    }
+    version = read_user_version(db);
+    if (!version) {
+      return fail(std::move(version.error()));
+    }
+    if (*version >= current_schema_version()) {
+      break;  // the rollback in tx's destructor releases the lock; nothing was written
+    }
+    const int next = *version + 1;
+    if (auto applied = db.exec(kMigrations[static_cast<std::size_t>(next - 1)]); !applied) {
+      Error error = std::move(applied.error());
+      error.message = fmt::format("schema migration to version {}: {}", next, error.message);
+      return fail(std::move(error));
+    }
+    if (auto recorded = db.exec(fmt::format("PRAGMA user_version = {}", next)); !recorded) {
+      return recorded;
+    }
+    if (auto committed = tx->commit(); !committed) {
+      return committed;
+    }
+    version = next;
+  }
+  return {};
+}
+
+}  // namespace herald

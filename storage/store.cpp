@@ -1,0 +1,523 @@
+#include "storage/store.h"
+
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace herald {
+namespace {
+
+std::optional<std::string> null_if_empty(const std::string& value) {
+  return value.empty() ? std::nullopt : std::optional<std::string>(value);
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// A cursor over a JSON text; every read returns false on malformed input.
+class JsonReader {
+ public:
+  explicit JsonReader(std::string_view text) : text_(text) {}
+
+  void skip_space() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
+                                   text_[pos_] == '\n' || text_[pos_] == '\r')) {
+      ++pos_;
+    }
+  }
+  bool at_end() const { return pos_ == text_.size(); }
+  bool consume(char c) {
+    if (pos_ < text_.size() && text_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+
+  bool read_string(std::string& out) {
+    if (!consume('"')) {
+      return false;
+    }
+    while (pos_ < text_.size()) {
+      const char c = text_[pos_++];
+      if (c == '"') {
+        return true;
+      }
+      if (static_cast<unsigned char>(c) < 0x20) {
+        return false;  // JSON forbids raw control characters inside strings
+      }
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (pos_ >= text_.size()) {
+        return false;
+      }
+      switch (text_[pos_++]) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          char32_t cp = 0;
+          if (!read_hex4(cp)) {
+            return false;
+          }
+          if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            return false;  // a low surrogate with no high one before it
+          }
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            char32_t low = 0;
+            if (!consume('\\') || !consume('u') || !read_hex4(low) || low < 0xDC00 ||
+                low > 0xDFFF) {
+              return false;
+            }
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          }
+          append_utf8(out, cp);
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+    return false;  // unterminated
+  }
+
+ private:
+  bool read_hex4(char32_t& cp) {
+    if (text_.size() - pos_ < 4) {
+      return false;
+    }
+    cp = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char c = text_[pos_++];
+      cp <<= 4;
+      if (c >= '0' && c <= '9') {
+        cp |= static_cast<char32_t>(c - '0');
+      } else if (c >= 'a' && c <= 'f') {
+        cp |= static_cast<char32_t>(c - 'a' + 10);
+      } else if (c >= 'A' && c <= 'F') {
+        cp |= static_cast<char32_t>(c - 'A' + 10);
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+constexpr std::string_view kCandidateSelect =
+    "SELECT c.id, c.item_id, i.source_id, i.title, i.url, i.summary, i.published_at,"
+    " i.published_text, i.first_seen, i.score, i.matched, c.state, c.reviewer, c.decided_at,"
+    " c.reason FROM candidates c JOIN items i ON i.id = c.item_id";
+
+Result<Candidate> read_candidate(const Statement& row) {
+  Candidate c;
+  c.id = row.column_int64(0);
+  c.item_id = row.column_int64(1);
+  c.source_id = row.column_text(2);
+  c.title = row.column_text(3);
+  c.url = row.column_text(4);
+  c.summary = row.column_text(5);
+  c.published_at = row.column_optional_int64(6);
+  c.published_text = row.column_text(7);
+  c.first_seen = row.column_int64(8);
+  c.score = row.column_double(9);
+  auto terms = decode_string_array(row.column_text(10));
+  if (!terms) {
+    return fail(ErrorCode::kStorage,
+                fmt::format("sqlite: item {} has a malformed matched column (not a JSON array of "
+                            "strings)",
+                            c.item_id));
+  }
+  c.matched_terms = std::move(*terms);
+  const std::string state = row.column_text(11);
+  auto parsed = parse_review_state(state);
+  if (!parsed) {
+    return fail(ErrorCode::kStorage,
+                fmt::format("sqlite: candidate {} has unknown state '{}'", c.id, state));
+  }
+  c.state = *parsed;
+  c.reviewer = row.column_text(12);
+  c.decided_at = row.column_optional_int64(13);
+  c.reason = row.column_text(14);
+  return c;
+}
+
+bool is_success(std::string_view outcome) { return outcome == "ok" || outcome == "not_modified"; }
+
+}  // namespace
+
+std::string_view review_state_name(ReviewState state) {
+  switch (state) {
+    case ReviewState::kPending: return "pending";
+    case ReviewState::kAccepted: return "accepted";
+    case ReviewState::kRejected: return "rejected";
+  }
+  return "pending";
+}
+
+std::optional<ReviewState> parse_review_state(std::string_view name) {
+  for (ReviewState s : {ReviewState::kPending, ReviewState::kAccepted, ReviewState::kRejected}) {
+    if (review_state_name(s) == name) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string encode_string_array(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) {
+      out += ',';
+    }
+    out += '"';
+    for (const char c : values[i]) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (byte < 0x20 || byte == 0x7F) {
+        out += fmt::format("\\u{:04x}", byte);
+      } else {
+        out += c;
+      }
+    }
+    out += '"';
+  }
+  out += ']';
+  return out;
+}
+
+std::optional<std::vector<std::string>> decode_string_array(std::string_view json) {
+  JsonReader in(json);
+  std::vector<std::string> values;
+  in.skip_space();
+  if (!in.consume('[')) {
+    return std::nullopt;
+  }
+  in.skip_space();
+  if (!in.consume(']')) {
+    while (true) {
+      std::string value;
+      in.skip_space();
+      if (!in.read_string(value)) {
+        return std::nullopt;
+      }
+      values.push_back(std::move(value));
+      in.skip_space();
+      if (in.consume(']')) {
+        break;
+      }
+      if (!in.consume(',')) {
+        return std::nullopt;
+      }
+    }
+  }
+  in.skip_space();
+  if (!in.at_end()) {
+    return std::nullopt;
+  }
+  return values;
+}
+
+Result<Store> Store::open(const std::filesystem::path& path) {
+  auto db = Database::open(path);
+  if (!db) {
+    return fail(std::move(db.error()));
+  }
+  return Store(std::move(*db));
+}
+
+Result<Validators> Store::validators(const std::string& source_id) {
+  auto stmt = db_.prepare("SELECT etag, last_modified FROM sources WHERE id = ?1");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  stmt->bind(1, source_id);
+  auto row = stmt->step();
+  if (!row) {
+    return fail(std::move(row.error()));
+  }
+  Validators v;
+  if (*row) {
+    v.etag = stmt->column_optional_text(0);
+    v.last_modified = stmt->column_optional_text(1);
+  }
+  return v;
+}
+
+Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
+  if (poll.source_id.empty()) {
+    return fail(ErrorCode::kInternal, "commit_poll: the poll record has no source id");
+  }
+  auto tx = Transaction::begin(db_);
+  if (!tx) {
+    return fail(std::move(tx.error()));
+  }
+
+  const bool success = is_success(poll.outcome);
+  auto source = db_.prepare(
+      "INSERT INTO sources (id, etag, last_modified, last_poll_at, last_outcome, last_error,"
+      " last_success_at, consecutive_failures) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+      " ON CONFLICT(id) DO UPDATE SET"
+      "  etag = CASE WHEN ?9 THEN excluded.etag ELSE sources.etag END,"
+      "  last_modified = CASE WHEN ?9 THEN excluded.last_modified ELSE sources.last_modified END,"
+      "  last_poll_at = excluded.last_poll_at,"
+      "  last_outcome = excluded.last_outcome,"
+      "  last_error = excluded.last_error,"
+      "  last_success_at = COALESCE(excluded.last_success_at, sources.last_success_at),"
+      "  consecutive_failures ="
+      "    CASE WHEN ?10 THEN 0 ELSE sources.consecutive_failures + 1 END");
+  if (!source) {
+    return fail(std::move(source.error()));
+  }
+  // Validators are replaced only by a 200: a failed or 304 poll proves nothing new about
+  // the page. A 200 without an ETag clears the old one, which no longer describes it.
+  const Validators fresh = poll.new_validators.value_or(Validators{});
+  source->bind(1, poll.source_id)
+      .bind(2, fresh.etag)
+      .bind(3, fresh.last_modified)
+      .bind(4, poll.started_at)
+      .bind(5, poll.outcome)
+      .bind(6, null_if_empty(poll.error))
+      .bind(7, success ? std::optional<std::int64_t>(poll.started_at) : std::nullopt)
+      .bind(8, success ? 0 : 1)
+      .bind(9, poll.new_validators.has_value() ? 1 : 0)
+      .bind(10, success ? 1 : 0);
+  if (auto done = source->run(); !done) {
+    return fail(std::move(done.error()));
+  }
+
+  PollSummary summary;
+  summary.items_seen = static_cast<int>(poll.items.size());
+  if (!poll.items.empty()) {
+    auto insert_item = db_.prepare(
+        "INSERT INTO items (source_id, url, url_key, guid, title, summary, published_at,"
+        " published_text, date_suspect, fingerprint, first_seen, score, matched)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+        " ON CONFLICT(url_key) DO NOTHING");
+    if (!insert_item) {
+      return fail(std::move(insert_item.error()));
+    }
+    auto insert_candidate = db_.prepare(
+        "INSERT INTO candidates (item_id, state, queued_at) VALUES (?1, 'pending', ?2)");
+    if (!insert_candidate) {
+      return fail(std::move(insert_candidate.error()));
+    }
+    for (const Item& item : poll.items) {
+      insert_item->reset();
+      insert_item->bind(1, item.source_id.empty() ? poll.source_id : item.source_id)
+          .bind(2, item.url)
+          .bind(3, item.url_key)
+          .bind(4, null_if_empty(item.guid))
+          .bind(5, item.title)
+          .bind(6, null_if_empty(item.summary))
+          .bind(7, item.published_at)
+          .bind(8, null_if_empty(item.published_text))
+          .bind(9, item.date_suspect ? 1 : 0)
+          .bind(10, null_if_empty(item.fingerprint))
+          .bind(11, poll.started_at)
+          .bind(12, item.score)
+          .bind(13, encode_string_array(item.matched_terms));
+      if (auto done = insert_item->run(); !done) {
+        return fail(std::move(done.error()));
+      }
+      // A known url_key is "seen", never re-queued: whatever an editor decided about it
+      // (or that it was not a candidate then) stands.
+      if (db_.changes() != 1) {
+        continue;
+      }
+      ++summary.items_new;
+      if (!item.candidate) {
+        continue;
+      }
+      insert_candidate->reset();
+      insert_candidate->bind(1, db_.last_insert_rowid()).bind(2, poll.started_at);
+      if (auto done = insert_candidate->run(); !done) {
+        return fail(std::move(done.error()));
+      }
+      ++summary.candidates_new;
+    }
+  }
+
+  auto record = db_.prepare(
+      "INSERT INTO polls (source_id, started_at, duration_ms, outcome, http_status, bytes,"
+      " items_seen, items_new, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  if (!record) {
+    return fail(std::move(record.error()));
+  }
+  record->bind(1, poll.source_id)
+      .bind(2, poll.started_at)
+      .bind(3, poll.duration_ms)
+      .bind(4, poll.outcome)
+      .bind(5, poll.http_status)
+      .bind(6, poll.bytes)
+      .bind(7, summary.items_seen)
+      .bind(8, summary.items_new)
+      .bind(9, null_if_empty(poll.error));
+  if (auto done = record->run(); !done) {
+    return fail(std::move(done.error()));
+  }
+
+  if (auto committed = tx->commit(); !committed) {
+    return fail(std::move(committed.error()));
+  }
+  return summary;
+}
+
+Result<std::vector<Candidate>> Store::list_candidates(const QueueFilter& filter) {
+  auto stmt = db_.prepare(std::string(kCandidateSelect) +
+                          " WHERE (?1 IS NULL OR c.state = ?1) AND (?2 IS NULL OR i.source_id = ?2)"
+                          " ORDER BY COALESCE(i.published_at, i.first_seen) DESC, c.id DESC"
+                          " LIMIT ?3 OFFSET ?4");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  if (filter.state) {
+    stmt->bind(1, review_state_name(*filter.state));
+  } else {
+    stmt->bind_null(1);
+  }
+  stmt->bind(2, filter.source_id);
+  // limit <= 0 means "no limit" (SQLite's LIMIT -1), as a CLI's --limit 0 would.
+  stmt->bind(3, filter.limit > 0 ? filter.limit : -1);
+  stmt->bind(4, filter.offset > 0 ? filter.offset : 0);
+
+  std::vector<Candidate> out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      break;
+    }
+    auto candidate = read_candidate(*stmt);
+    if (!candidate) {
+      return fail(std::move(candidate.error()));
+    }
+    out.push_back(std::move(*candidate));
+  }
+  return out;
+}
+
+Result<Candidate> Store::get_candidate(std::int64_t id) {
+  auto stmt = db_.prepare(std::string(kCandidateSelect) + " WHERE c.id = ?1");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  stmt->bind(1, id);
+  auto row = stmt->step();
+  if (!row) {
+    return fail(std::move(row.error()));
+  }
+  if (!*row) {
+    return fail(ErrorCode::kNotFound, fmt::format("no candidate with id {}", id));
+  }
+  return read_candidate(*stmt);
+}
+
+Result<Candidate> Store::decide(std::int64_t id, ReviewState state, const std::string& reviewer,
+                                const std::string& reason, std::int64_t now_utc) {
+  if (state == ReviewState::kPending) {
+    return fail(ErrorCode::kUsage,
+                fmt::format("candidate {}: a decision is 'accepted' or 'rejected', not 'pending'",
+                            id));
+  }
+  auto tx = Transaction::begin(db_);
+  if (!tx) {
+    return fail(std::move(tx.error()));
+  }
+  auto update = db_.prepare(
+      "UPDATE candidates SET state = ?1, reviewer = ?2, decided_at = ?3, reason = ?4"
+      " WHERE id = ?5");
+  if (!update) {
+    return fail(std::move(update.error()));
+  }
+  update->bind(1, review_state_name(state))
+      .bind(2, reviewer)
+      .bind(3, now_utc)
+      .bind(4, null_if_empty(reason))
+      .bind(5, id);
+  if (auto done = update->run(); !done) {
+    return fail(std::move(done.error()));
+  }
+  if (db_.changes() == 0) {
+    return fail(ErrorCode::kNotFound, fmt::format("no candidate with id {}", id));
+  }
+
+  auto audit = db_.prepare(
+      "INSERT INTO audit (at, actor, action, candidate_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!audit) {
+    return fail(std::move(audit.error()));
+  }
+  audit->bind(1, now_utc)
+      .bind(2, reviewer)
+      .bind(3, state == ReviewState::kAccepted ? "accept" : "reject")
+      .bind(4, id)
+      .bind(5, null_if_empty(reason));
+  if (auto done = audit->run(); !done) {
+    return fail(std::move(done.error()));
+  }
+  if (auto committed = tx->commit(); !committed) {
+    return fail(std::move(committed.error()));
+  }
+  return get_candidate(id);
+}
+
+Result<std::vector<SourceHealth>> Store::source_health() {
+  auto stmt = db_.prepare(
+      "SELECT s.id, s.last_poll_at, s.last_outcome, s.last_error, s.last_success_at,"
+      " s.consecutive_failures, (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id)"
+      " FROM sources s ORDER BY s.id");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  std::vector<SourceHealth> out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      break;
+    }
+    SourceHealth h;
+    h.source_id = stmt->column_text(0);
+    h.last_poll_at = stmt->column_optional_int64(1);
+    h.last_outcome = stmt->column_text(2);
+    h.last_error = stmt->column_text(3);
+    h.last_success_at = stmt->column_optional_int64(4);
+    h.consecutive_failures = static_cast<int>(stmt->column_int64(5));
+    h.items_total = stmt->column_int64(6);
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+}  // namespace herald
