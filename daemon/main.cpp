@@ -36,6 +36,44 @@ void setup_logging(bool verbose) {
   spdlog::set_default_logger(logger);
 }
 
+// CLI11 reports a mistyped verb as "A subcommand is required"; say which word is wrong
+// and what would be valid instead. Returns an empty string when every verb is known.
+std::string unknown_verb_message(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* level = &app;
+  std::string path = "herald";
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--") {
+      break;
+    }
+    if (!word.empty() && word[0] == '-') {
+      if (word == "-c" || word == "--config") {
+        ++i;  // its value
+      }
+      continue;
+    }
+    const auto verbs = level->get_subcommands([](const CLI::App*) { return true; });
+    if (verbs.empty()) {
+      break;  // a leaf verb: the rest are its arguments
+    }
+    const CLI::App* next = nullptr;
+    std::string valid;
+    for (const CLI::App* verb : verbs) {
+      valid += (valid.empty() ? "" : ", ") + verb->get_name();
+      if (verb->get_name() == word) {
+        next = verb;
+      }
+    }
+    if (next == nullptr) {
+      return "herald: '" + word + "' is not a verb of '" + path + "'; use one of: " + valid +
+             " (see '" + path + " --help')";
+    }
+    path += " " + word;
+    level = next;
+  }
+  return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -115,6 +153,10 @@ int main(int argc, char** argv) {
   queue_reject->add_option("--reason", reason, "Why (kept in the audit log)");
   queue_reject->add_option("--by", reviewer, "Who decided (default: $USER)");
 
+  if (const std::string message = unknown_verb_message(app, argc, argv); !message.empty()) {
+    std::cerr << message << "\n";
+    return herald::kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
