@@ -26,6 +26,9 @@ std::string strip_controls(std::string_view s);
 
 std::string to_lower_ascii(std::string_view s);
 
+// Appends code point `cp` as UTF-8; a surrogate, NUL or value above U+10FFFF becomes U+FFFD.
+void append_utf8(std::string& out, char32_t cp);
+
 // Lower-case hex SHA-256 of `data` (used for fingerprints and evidence).
 std::string sha256_hex(std::string_view data);
 
