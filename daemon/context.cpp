@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "daemon/cli.h"
+
 namespace herald {
 
 const SourceConfig* Loaded::find(const std::string& id) const {
@@ -63,6 +65,25 @@ std::string format_iso8601(std::int64_t utc_seconds, const TimeZone& zone) {
 }
 
 void print_error(const Error& error) { std::cerr << "herald: " << error.message << "\n"; }
+
+int exit_code_for(const Error& error) {
+  return error.code == ErrorCode::kConfig || error.code == ErrorCode::kUsage ? kExitUsage
+                                                                             : kExitFailed;
+}
+
+Error unknown_source(const std::string& id) {
+  return Error{ErrorCode::kUsage,
+               fmt::format("no source with id '{}' (see 'herald sources list')", id)};
+}
+
+std::filesystem::path default_config_path() {
+  const std::filesystem::path checkout = "config/herald.toml";
+  std::error_code ec;
+  if (std::filesystem::exists(checkout, ec)) {
+    return checkout;
+  }
+  return "/etc/herald/herald.toml";
+}
 
 
 }  // namespace herald

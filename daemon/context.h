@@ -34,4 +34,11 @@ std::string format_iso8601(std::int64_t utc_seconds, const TimeZone& zone);
 // Prints an error for a person on stderr.
 void print_error(const Error& error);
 
+// The exit code for an error: kExitUsage (2) for configuration and usage errors,
+// kExitFailed (1) for everything that failed while running.
+int exit_code_for(const Error& error);
+
+// kUsage: "no source with id 'x' (see 'herald sources list')".
+Error unknown_source(const std::string& id);
+
 }  // namespace herald

@@ -1,6 +1,6 @@
 // herald: watches the websites an AI-law newsletter draws from and queues their new
-// announcements for the editors. This file only defines the command line; each verb
-// lives in commands.cpp / serve.cpp.
+// announcements for the editors. This file holds the global options and the dispatch;
+// each verb group lives in its own file (see cli.h).
 
 #include <cstdlib>
 #include <iostream>
@@ -11,7 +11,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "daemon/commands.h"
+#include "daemon/cli.h"
 #include "scrapers/fetch/curl_fetcher.h"
 
 namespace {
@@ -97,61 +97,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("-v,--verbose", verbose, "Log per-item detail (debug level)");
 
-  auto* serve = app.add_subcommand(
-      "serve", "Run the daemon: poll every enabled source on its own interval until SIGTERM/SIGINT");
-
-  std::vector<std::string> poll_ids;
-  auto* poll = app.add_subcommand(
-      "poll", "Poll sources once now (all enabled sources, or the ones named) and store new items");
-  poll->add_option("SOURCE", poll_ids, "Source ids (see 'herald sources list')");
-
-  auto* sources = app.add_subcommand("sources", "Inspect and test source configurations");
-  sources->require_subcommand(1);
-  auto* sources_list = sources->add_subcommand("list", "List the configured sources");
-  sources_list->add_flag("--json", options.json, "Print a JSON array");
-  auto* sources_check = sources->add_subcommand(
-      "check", "Validate herald.toml and every file in sources.d/ (exit 2 on any error)");
-  std::string test_id;
-  std::string test_page;
-  std::string test_url;
-  auto* sources_test = sources->add_subcommand(
-      "test", "Show what a source extracts, from a saved page (offline) or fetched now; stores nothing");
-  sources_test->add_option("SOURCE", test_id, "Source id")->required();
-  auto* page_opt = sources_test->add_option("--page", test_page, "Saved page or feed file to extract from")
-                       ->check(CLI::ExistingFile);
-  sources_test->add_option("--url", test_url, "Fetch this URL instead of the source's own")
-      ->excludes(page_opt);
-  sources_test->add_flag("--json", options.json, "Print a JSON array");
-
-  auto* queue = app.add_subcommand("queue", "The editors' review queue of candidate items");
-  queue->require_subcommand(1);
-  std::string state = "pending";
-  std::string queue_source;
-  int limit = 50;
-  auto* queue_list = queue->add_subcommand("list", "List candidates, newest first");
-  queue_list->add_option("--state", state, "pending, accepted, rejected or all")
-      ->check(CLI::IsMember({"pending", "accepted", "rejected", "all"}))
-      ->capture_default_str();
-  queue_list->add_option("--source", queue_source, "Only this source");
-  queue_list->add_option("--limit", limit, "At most this many")->check(CLI::Range(1, 10000))
-      ->capture_default_str();
-  queue_list->add_flag("--json", options.json, "Print a JSON array");
-  std::int64_t candidate_id = 0;
-  auto* queue_show = queue->add_subcommand("show", "Show one candidate in full");
-  queue_show->add_option("ID", candidate_id, "Candidate id (from 'queue list')")->required();
-  queue_show->add_flag("--json", options.json, "Print a JSON object");
-  std::string reviewer;
-  if (const char* user = std::getenv("USER"); user != nullptr) {
-    reviewer = user;
-  }
-  std::string reason;
-  auto* queue_accept = queue->add_subcommand("accept", "Accept a candidate for the newsletter");
-  queue_accept->add_option("ID", candidate_id, "Candidate id")->required();
-  queue_accept->add_option("--by", reviewer, "Who decided (default: $USER)");
-  auto* queue_reject = queue->add_subcommand("reject", "Reject a candidate");
-  queue_reject->add_option("ID", candidate_id, "Candidate id")->required();
-  queue_reject->add_option("--reason", reason, "Why (kept in the audit log)");
-  queue_reject->add_option("--by", reviewer, "Who decided (default: $USER)");
+  herald::Cli cli(app, options);
+  herald::add_serve_verb(cli);
+  herald::add_poll_verb(cli);
+  herald::add_sources_verbs(cli);
+  herald::add_queue_verbs(cli);
 
   if (const std::string message = unknown_verb_message(app, argc, argv); !message.empty()) {
     std::cerr << message << "\n";
@@ -165,38 +115,5 @@ int main(int argc, char** argv) {
   }
   options.config = config_path;
   setup_logging(verbose);
-
-  const auto optional_path = [](const std::string& s) {
-    return s.empty() ? std::nullopt : std::optional<std::filesystem::path>(s);
-  };
-  const auto optional_string = [](const std::string& s) {
-    return s.empty() ? std::nullopt : std::optional<std::string>(s);
-  };
-  if (serve->parsed()) {
-    return herald::cmd_serve(options);
-  }
-  if (poll->parsed()) {
-    return herald::cmd_poll(options, poll_ids);
-  }
-  if (sources_list->parsed()) {
-    return herald::cmd_sources_list(options);
-  }
-  if (sources_check->parsed()) {
-    return herald::cmd_sources_check(options);
-  }
-  if (sources_test->parsed()) {
-    return herald::cmd_sources_test(options, test_id, optional_path(test_page),
-                                    optional_string(test_url));
-  }
-  if (queue_list->parsed()) {
-    return herald::cmd_queue_list(options, state, optional_string(queue_source), limit);
-  }
-  if (queue_show->parsed()) {
-    return herald::cmd_queue_show(options, candidate_id);
-  }
-  if (queue_accept->parsed() || queue_reject->parsed()) {
-    return herald::cmd_queue_decide(options, candidate_id, queue_accept->parsed(), reviewer,
-                                    reason);
-  }
-  return herald::kExitUsage;
+  return cli.run_parsed();
 }

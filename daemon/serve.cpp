@@ -11,7 +11,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "common/clock.h"
-#include "daemon/commands.h"
+#include "daemon/cli.h"
 #include "daemon/context.h"
 #include "daemon/run_source.h"
 #include "daemon/scheduler.h"
@@ -88,15 +88,13 @@ class StopSignal {
   std::thread waiter_;
 };
 
-}  // namespace
-
-int cmd_serve(const GlobalOptions& options) {
+int serve(const GlobalOptions& options) {
   StopSignal stop;
 
   auto loaded = load_configuration(options.config);
   if (!loaded) {
     print_error(loaded.error());
-    return loaded.error().code == ErrorCode::kConfig ? kExitUsage : kExitFailed;
+    return exit_code_for(loaded.error());
   }
   auto store = open_store(loaded->config);
   if (!store) {
@@ -156,6 +154,16 @@ int cmd_serve(const GlobalOptions& options) {
   sd_notify(0, "STOPPING=1");
   spdlog::info("herald serve: stopped");
   return kExitOk;
+}
+
+}  // namespace
+
+void add_serve_verb(Cli& cli) {
+  CLI::App* command = cli.app().add_subcommand(
+      "serve",
+      "Run the daemon: poll every enabled source on its own interval until SIGTERM or SIGINT "
+      "(what systemd runs)");
+  cli.on(command, [&cli] { return serve(cli.options()); });
 }
 
 }  // namespace herald
