@@ -5,64 +5,53 @@
 #include <string_view>
 
 #include "common/text.h"
+#include "scrapers/relevance/fold.h"
 
 namespace herald {
 namespace {
 
-// Folds what matters for matching: ASCII case, and full-width ASCII (ＡＩ, ＬＬＭ), which
-// Chinese and Japanese pages use freely, to its half-width form. Full NFKC comes with the
-// editors' desk; this covers the forms seen in the newsletter's sources.
+// Title and summary are folded and searched separately, so that a term cannot match
+// across the seam between them ("…人工" + "智能…").
+struct FoldedItem {
+  std::string title{};
+  std::string summary{};
+};
+
+// Keywords and texts go through the same folding; whitespace runs are collapsed so that a
+// phrase keyword ("ai act") matches however the page spaced it.
 std::string fold_for_matching(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const auto b0 = static_cast<unsigned char>(text[i]);
-    // U+FF01..U+FF5E is EF BC 81 .. EF BD 9E and maps to U+0021..U+007E.
-    if (b0 == 0xEF && i + 2 < text.size()) {
-      const auto b1 = static_cast<unsigned char>(text[i + 1]);
-      const auto b2 = static_cast<unsigned char>(text[i + 2]);
-      int code = -1;
-      if (b1 == 0xBC && b2 >= 0x81 && b2 <= 0xBF) {
-        code = 0xFF00 + (b2 - 0x80);
-      } else if (b1 == 0xBD && b2 >= 0x80 && b2 <= 0x9E) {
-        code = 0xFF40 + (b2 - 0x80);
-      }
-      if (code >= 0) {
-        out.push_back(static_cast<char>(code - 0xFF00 + 0x20));
-        i += 3;
-        continue;
-      }
+  return collapse_whitespace(fold_text(text));
+}
+
+// A folded term written in space-separated scripts ("ai", "deepfake", "ai act", "gpt-4")
+// must match as a whole word; a term with letters of CJK scripts (or mixing them,
+// "生成ai") has no word boundaries to respect and matches as a substring.
+bool needs_whole_word(std::string_view folded_term) {
+  for (std::size_t i = 0; i < folded_term.size();) {
+    std::size_t length = 0;
+    const char32_t cp = code_point_at(folded_term, i, length);
+    if (is_letter_or_number(cp) && !is_alphabetic_word_char(cp)) {
+      return false;
     }
-    out.push_back(text[i]);
-    ++i;
+    i += length;
   }
-  return to_lower_ascii(out);
+  return true;
 }
 
-bool is_ascii_word_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-bool is_ascii_term(std::string_view term) {
-  return std::all_of(term.begin(), term.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
-// ASCII terms match whole words only ("AI" must not match "said" or "maintain"); terms in
-// CJK scripts have no word boundaries to respect and match as substrings.
-bool contains_term(std::string_view haystack, std::string_view term) {
+bool contains_term(std::string_view haystack, std::string_view term, bool whole_word) {
   if (term.empty()) {
     return false;
   }
-  const bool whole_word = is_ascii_term(term);
   for (std::size_t pos = haystack.find(term); pos != std::string_view::npos;
        pos = haystack.find(term, pos + 1)) {
     if (!whole_word) {
       return true;
     }
-    const bool starts_word = pos == 0 || !is_ascii_word_char(haystack[pos - 1]);
+    const bool starts_word = pos == 0 || !is_alphabetic_word_char(code_point_before(haystack, pos));
     const std::size_t end = pos + term.size();
-    const bool ends_word = end == haystack.size() || !is_ascii_word_char(haystack[end]);
+    std::size_t length = 0;
+    const bool ends_word =
+        end == haystack.size() || !is_alphabetic_word_char(code_point_at(haystack, end, length));
     if (starts_word && ends_word) {
       return true;
     }
@@ -70,27 +59,40 @@ bool contains_term(std::string_view haystack, std::string_view term) {
   return false;
 }
 
+bool item_contains(const FoldedItem& item, std::string_view term) {
+  const bool whole_word = needs_whole_word(term);
+  return contains_term(item.title, term, whole_word) || contains_term(item.summary, term, whole_word);
+}
+
 }  // namespace
 
 void score_item(Item& item, const std::vector<TopicProfile>& topics, bool always_candidate) {
-  const std::string text = fold_for_matching(item.title + "\n" + item.summary);
+  const FoldedItem text{fold_for_matching(item.title), fold_for_matching(item.summary)};
 
   double best_score = 0.0;
   std::vector<std::string> best_terms;
   bool any_reached = false;
   for (const TopicProfile& topic : topics) {
-    const bool excluded = std::any_of(
-        topic.excludes.begin(), topic.excludes.end(),
-        [&](const std::string& exclude) { return contains_term(text, fold_for_matching(exclude)); });
+    const bool excluded =
+        std::any_of(topic.excludes.begin(), topic.excludes.end(),
+                    [&](const std::string& exclude) {
+                      return item_contains(text, fold_for_matching(exclude));
+                    });
     if (excluded) {
       continue;
     }
     double score = 0.0;
-    std::vector<std::string> terms;
+    std::vector<std::string> terms;   // as configured, for the editors
+    std::vector<std::string> counted;  // folded: "AI" and "ａｉ" in one profile count once
     for (const Keyword& keyword : topic.keywords) {
-      if (contains_term(text, fold_for_matching(keyword.term))) {
+      std::string folded = fold_for_matching(keyword.term);
+      if (std::find(counted.begin(), counted.end(), folded) != counted.end()) {
+        continue;
+      }
+      if (item_contains(text, folded)) {
         score += keyword.weight;
         terms.push_back(keyword.term);
+        counted.push_back(std::move(folded));
       }
     }
     const bool reached = !terms.empty() && score >= topic.threshold;

@@ -7,9 +7,14 @@
 
 namespace herald {
 
-// Scores `item` against every topic profile (title and summary, case-folded; ASCII
-// keywords match whole words only, so "AI" does not match "said"). Fills item.score
-// (the best profile's score), item.matched_terms and item.candidate.
+// Scores `item` against every topic profile. Title and summary are compared with the
+// keywords after NFKC and Unicode case folding (scrapers/relevance/fold.h), so "ＡＩ",
+// "Ai" and "ai" are one term and half-width ｶﾀｶﾅ matches カタカナ. Keywords in
+// space-separated scripts match whole words only ("AI" does not match "said", but does in
+// "自研AI大模型"); CJK keywords match as substrings. Each keyword counts once per item,
+// and keywords that fold to the same text count once per profile. Fills item.score (the
+// best profile's score), item.matched_terms (in their configured spelling) and
+// item.candidate.
 void score_item(Item& item, const std::vector<TopicProfile>& topics, bool always_candidate);
 
 }  // namespace herald

@@ -92,5 +92,113 @@ TEST(RelevanceTest, NoProfilesMeansNoCandidates) {
   EXPECT_FALSE(item.candidate);
 }
 
+TEST(RelevanceTest, FullWidthKeywordsAreStillWholeWords) {
+  // "ＡＩ" folds to "ai", an ASCII word: it must not match inside "said".
+  const std::vector<TopicProfile> profiles{
+      TopicProfile{.name = "jp", .threshold = 1.0, .keywords = {{"ＡＩ", 1.0}}}};
+  Item said = item_titled("The minister SAID the plan will continue");
+  score_item(said, profiles, false);
+  EXPECT_FALSE(said.candidate);
+
+  Item ai = item_titled("日本计划明年开始将政府持有的数据提供用于 AI训练");
+  score_item(ai, profiles, false);
+  EXPECT_TRUE(ai.candidate);
+  EXPECT_THAT(ai.matched_terms, ::testing::ElementsAre("ＡＩ"));  // as configured
+}
+
+TEST(RelevanceTest, JapaneseKeywordsMatchHalfAndFullWidthVariants) {
+  const std::vector<TopicProfile> profiles{TopicProfile{
+      .name = "jp",
+      .threshold = 1.0,
+      .keywords = {{"生成AI", 1.0}, {"人工知能", 1.0}, {"ディープフェイク", 1.0}}}};
+  for (const char* title : {"生成ＡＩの利用に関するガイドライン", "生成ai利用ガイドライン",
+                            "生成AI利用ガイドライン"}) {
+    Item item = item_titled(title);
+    score_item(item, profiles, false);
+    EXPECT_THAT(item.matched_terms, ::testing::ElementsAre("生成AI")) << title;
+  }
+  Item kana = item_titled("ﾃﾞｨｰﾌﾟﾌｪｲｸ対策と人工知能の安全性");
+  score_item(kana, profiles, false);
+  EXPECT_THAT(kana.matched_terms, ::testing::ElementsAre("人工知能", "ディープフェイク"));
+  EXPECT_DOUBLE_EQ(kana.score, 2.0);
+}
+
+TEST(RelevanceTest, UnicodeCaseFoldingBeyondAscii) {
+  const std::vector<TopicProfile> profiles{TopicProfile{
+      .name = "de", .threshold = 1.0, .keywords = {{"künstliche Intelligenz", 1.0}, {"KI", 1.0}}}};
+  Item item = item_titled("KÜNSTLICHE INTELLIGENZ: Bundestag berät");
+  score_item(item, profiles, false);
+  EXPECT_THAT(item.matched_terms, ::testing::ElementsAre("künstliche Intelligenz"));
+
+  // Whole words also respect non-ASCII letters: "KI" is not a word inside "KIÉL".
+  Item inside = item_titled("Hafen KIÉL eröffnet");
+  score_item(inside, profiles, false);
+  EXPECT_FALSE(inside.candidate);
+}
+
+TEST(RelevanceTest, EachTermCountsOncePerItem) {
+  const std::vector<TopicProfile> profiles{TopicProfile{
+      .name = "ai", .threshold = 1.5, .keywords = {{"AI", 1.0}, {"ａｉ", 1.0}, {"人工智能", 1.0}}}};
+  Item item = item_titled("AI, AI, AI", "More AI.");
+  score_item(item, profiles, false);
+  EXPECT_DOUBLE_EQ(item.score, 1.0);
+  EXPECT_THAT(item.matched_terms, ::testing::ElementsAre("AI"));
+  EXPECT_FALSE(item.candidate);
+}
+
+TEST(RelevanceTest, PhrasesMatchAcrossAnyKindOfSpace) {
+  const std::vector<TopicProfile> profiles{
+      TopicProfile{.name = "eu", .threshold = 1.0, .keywords = {{"AI Act", 1.0}}}};
+  for (const char* title : {"EU AI Act agreed", "EU AI Act agreed", "EU ＡＩ　Ａｃｔ agreed",
+                            "EU AI  act agreed"}) {
+    Item item = item_titled(title);
+    score_item(item, profiles, false);
+    EXPECT_TRUE(item.candidate) << title;
+  }
+  Item actor = item_titled("EU AI Actor network");
+  score_item(actor, profiles, false);
+  EXPECT_FALSE(actor.candidate);
+}
+
+TEST(RelevanceTest, InvisibleCharactersDoNotHideATerm) {
+  Item item = item_titled("关于人工​智能伦理审查的通知");
+  score_item(item, ai_law_profile(), false);
+  EXPECT_THAT(item.matched_terms, ::testing::ElementsAre("人工智能"));
+}
+
+TEST(RelevanceTest, TermsDoNotMatchAcrossTitleAndSummary) {
+  Item item = item_titled("关于推进人工", "智能制造的通知");
+  score_item(item, ai_law_profile(), false);
+  EXPECT_FALSE(item.candidate);
+}
+
+TEST(RelevanceTest, ExcludesAreFoldedToo) {
+  Item item = item_titled("人工智能研究院招聘公告", "");
+  auto profiles = ai_law_profile();
+  profiles[0].excludes = {"ｓｐｏｎｓｏｒｅｄ"};
+  Item sponsored = item_titled("AI tools roundup (SPONSORED)");
+  score_item(sponsored, profiles, false);
+  EXPECT_FALSE(sponsored.candidate);
+  score_item(item, profiles, false);
+  EXPECT_TRUE(item.candidate);
+}
+
+TEST(RelevanceTest, BrokenUtf8StillMatches) {
+  Item item = item_titled("vivoÿ发布自研AI大模型");
+  score_item(item, ai_law_profile(), false);
+  EXPECT_THAT(item.matched_terms, ::testing::ElementsAre("大模型", "AI"));
+}
+
+TEST(RelevanceTest, BestProfileWins) {
+  std::vector<TopicProfile> profiles = ai_law_profile();
+  profiles.push_back(TopicProfile{.name = "copyright",
+                                  .threshold = 2.0,
+                                  .keywords = {{"著作权", 1.0}, {"AI", 1.5}}});
+  Item item = item_titled("北京互联网法院对 AI生成图片相关领域著作权第一案作出判决");
+  score_item(item, profiles, false);
+  EXPECT_DOUBLE_EQ(item.score, 2.5);
+  EXPECT_THAT(item.matched_terms, ::testing::ElementsAre("著作权", "AI"));
+}
+
 }  // namespace
 }  // namespace herald

@@ -1,0 +1,186 @@
+#include "scrapers/cluster/simhash.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <set>
+#include <unordered_set>
+#include <vector>
+
+#include "common/text.h"
+#include "scrapers/relevance/fold.h"
+
+namespace herald {
+namespace {
+
+constexpr std::size_t kShingle = 3;  // code points per feature
+
+std::vector<char32_t> code_points(std::string_view utf8) {
+  std::vector<char32_t> out;
+  out.reserve(utf8.size());
+  for (std::size_t i = 0; i < utf8.size();) {
+    std::size_t length = 0;
+    out.push_back(code_point_at(utf8, i, length));
+    i += length;
+  }
+  return out;
+}
+
+// FNV-1a over the code points, then the SplitMix64 finaliser: FNV alone leaves the high
+// bits of short inputs poorly mixed, and SimHash uses every bit.
+std::uint64_t hash_code_points(const char32_t* first, std::size_t count) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::uint32_t cp = static_cast<std::uint32_t>(first[i]);
+    for (int byte = 0; byte < 4; ++byte) {
+      h ^= cp & 0xFFU;
+      h *= 0x100000001b3ULL;
+      cp >>= 8;
+    }
+  }
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 31;
+  return h;
+}
+
+// Distinct shingle hashes: a repeated phrase should not outvote the rest of the text.
+std::unordered_set<std::uint64_t> shingle_hashes(std::string_view normalised, std::size_t n) {
+  const std::vector<char32_t> cps = code_points(normalised);
+  std::unordered_set<std::uint64_t> out;
+  if (cps.empty()) {
+    return out;
+  }
+  if (cps.size() < n) {
+    out.insert(hash_code_points(cps.data(), cps.size()));
+    return out;
+  }
+  for (std::size_t i = 0; i + n <= cps.size(); ++i) {
+    out.insert(hash_code_points(cps.data() + i, n));
+  }
+  return out;
+}
+
+bool is_cjk_numeral(char32_t cp) {
+  return std::u32string_view(U"〇零一二三四五六七八九十百千两").find(cp) != std::u32string_view::npos;
+}
+
+// The numbers a normalised title carries: ASCII digit runs ("2023", "1106") and CJK
+// ordinals ("第三"). Two documents of one series differ only there ("第二批" / "第三批").
+std::set<std::u32string> number_tokens(std::string_view normalised) {
+  const std::vector<char32_t> cps = code_points(normalised);
+  std::set<std::u32string> out;
+  for (std::size_t i = 0; i < cps.size();) {
+    std::size_t end = i;
+    if (cps[i] >= U'0' && cps[i] <= U'9') {
+      while (end < cps.size() && cps[end] >= U'0' && cps[end] <= U'9') {
+        ++end;
+      }
+    } else if (cps[i] == U'第') {
+      end = i + 1;
+      while (end < cps.size() && is_cjk_numeral(cps[end])) {
+        ++end;
+      }
+      if (end == i + 1) {
+        end = i;  // "第" alone is no ordinal
+      }
+    }
+    if (end > i) {
+      out.emplace(cps.begin() + static_cast<std::ptrdiff_t>(i),
+                  cps.begin() + static_cast<std::ptrdiff_t>(end));
+      i = end;
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+// A headline may drop the numbers ("（2023-2025年）") but not contradict them.
+bool numbers_conflict(const std::set<std::u32string>& a, const std::set<std::u32string>& b) {
+  return !std::includes(a.begin(), a.end(), b.begin(), b.end()) &&
+         !std::includes(b.begin(), b.end(), a.begin(), a.end());
+}
+
+}  // namespace
+
+std::string normalise_for_similarity(std::string_view title_and_summary) {
+  const std::string folded = fold_text(title_and_summary);
+  std::string out;
+  out.reserve(folded.size());
+  for (std::size_t i = 0; i < folded.size();) {
+    std::size_t length = 0;
+    const char32_t cp = code_point_at(folded, i, length);
+    if (is_letter_or_number(cp)) {
+      out.append(folded, i, length);
+    }
+    i += length;
+  }
+  return out;
+}
+
+std::uint64_t simhash(std::string_view normalised) {
+  const auto features = shingle_hashes(normalised, kShingle);
+  if (features.empty()) {
+    return 0;
+  }
+  std::array<int, 64> votes{};
+  for (const std::uint64_t h : features) {
+    for (std::size_t bit = 0; bit < 64; ++bit) {
+      votes[bit] += ((h >> bit) & 1U) != 0 ? 1 : -1;
+    }
+  }
+  std::uint64_t out = 0;
+  for (std::size_t bit = 0; bit < 64; ++bit) {
+    if (votes[bit] > 0) {
+      out |= std::uint64_t{1} << bit;
+    }
+  }
+  return out;
+}
+
+int hamming_distance(std::uint64_t a, std::uint64_t b) {
+  return std::popcount(a ^ b);
+}
+
+bool near_duplicate(std::uint64_t a, std::uint64_t b, int max_distance) {
+  return hamming_distance(a, b) <= max_distance;
+}
+
+double bigram_jaccard(std::string_view normalised_a, std::string_view normalised_b) {
+  const auto a = shingle_hashes(normalised_a, 2);
+  const auto b = shingle_hashes(normalised_b, 2);
+  if (a.empty() && b.empty()) {
+    return 1.0;
+  }
+  const auto common = static_cast<std::size_t>(
+      std::count_if(a.begin(), a.end(), [&](std::uint64_t h) { return b.count(h) != 0; }));
+  return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
+}
+
+StoryKey story_key(std::string_view title, std::string_view summary) {
+  StoryKey key;
+  key.title = normalise_for_similarity(title);
+  const std::string summary_text = normalise_for_similarity(summary);
+  key.has_summary = !summary_text.empty();
+  key.text = key.title + summary_text;
+  key.simhash = simhash(key.text);
+  return key;
+}
+
+bool same_story(const StoryKey& a, const StoryKey& b) {
+  if (numbers_conflict(number_tokens(a.title), number_tokens(b.title))) {
+    return false;
+  }
+  if (near_duplicate(a.simhash, b.simhash)) {
+    return true;
+  }
+  if (bigram_jaccard(a.title, b.title) >= kSameStoryMinJaccard) {
+    return true;
+  }
+  return a.has_summary && b.has_summary && bigram_jaccard(a.text, b.text) >= kSameStoryMinJaccard;
+}
+
+}  // namespace herald
