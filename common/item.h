@@ -30,6 +30,9 @@ struct Item {
   bool date_suspect = false;     // e.g. more than a day in the future: shown, not trusted
   std::string guid{};
   std::string fingerprint{};     // hash of normalised title + date: same story, other URL
+  // From the item's own page (article enrichment); empty when not enriched.
+  std::string body{};            // main text, paragraphs separated by "\n\n", capped
+  std::string content_source{};  // issuing body (<meta name="ContentSource">), e.g. "教育部"
 
   // Relevance, filled in by scoring (relevance/relevance.h) before storage.
   double score = 0.0;

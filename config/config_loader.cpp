@@ -70,6 +70,7 @@ constexpr seconds kMaxTimeout{600};
 constexpr std::int64_t kMinBodyBytes = 1024;
 constexpr std::int64_t kMaxBodyBytes = 64 * 1024 * 1024;
 constexpr std::int64_t kMaxExpectMinItems = 10000;
+constexpr std::int64_t kMaxArticlesPerPoll = 200;
 constexpr double kMaxJitter = 0.5;
 
 // ---------------------------------------------------------------------------------------
@@ -678,6 +679,63 @@ void read_source_fetch(TableReader& fetch, FetchSettings& settings) {
   }
 }
 
+std::optional<ArticleRules> read_article(TableReader& article) {
+  ArticleRules rules;
+  bool ok = true;
+  const auto optional_selector = [&](std::string_view key, std::string_view example,
+                                     std::optional<Selector>& out) {
+    if (article.has(key)) {
+      out = selector(article, key, SelectorScope::kDocument, example);
+      ok = ok && out.has_value();
+    }
+  };
+  optional_selector("title", "\"h1\"", rules.title);
+  optional_selector("date", "\"div.info span.time\"", rules.date);
+  optional_selector("summary", "\"meta[name=description]@content\"", rules.summary);
+  optional_selector("body", "\"#mainText\"", rules.body);
+  if (article.has("max_per_poll")) {
+    auto max = article.integer("max_per_poll", 1, kMaxArticlesPerPoll);
+    ok = ok && max.has_value();
+    rules.max_per_poll = static_cast<int>(max.value_or(rules.max_per_poll));
+  }
+  if (article.has("timeout")) {
+    auto timeout = article.duration("timeout", kMinTimeout, kMaxTimeout);
+    ok = ok && timeout.has_value();
+    rules.timeout = timeout.value_or(rules.timeout);
+  }
+  if (!ok) {
+    return std::nullopt;
+  }
+  return rules;
+}
+
+// same_item_urls = ["scheme", "www"]: any subset; a repeated name changes nothing.
+void read_same_item_urls(TableReader& top, Problems& problems, UrlKeyOptions& options) {
+  constexpr std::string_view kExample = "[\"scheme\", \"www\"]";
+  const toml::array* list = top.array("same_item_urls", kExample);
+  if (list == nullptr) {
+    return;
+  }
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const toml::node& node = *list->get(i);
+    const std::string key = fmt::format("same_item_urls[{}]", i);
+    const auto* name = node.as_string();
+    if (name != nullptr && name->get() == "scheme") {
+      options.ignore_scheme = true;
+    } else if (name != nullptr && name->get() == "www") {
+      options.ignore_www = true;
+    } else {
+      problems.add(node.source().begin, key,
+                   fmt::format("expected \"scheme\" (http and https are the same item) or "
+                               "\"www\" (www., m. and the bare host are the same item), found "
+                               "{}; write e.g. same_item_urls = {}",
+                               name != nullptr ? fmt::format("'{}'", name->get())
+                                               : std::string(type_description(node)),
+                               kExample));
+    }
+  }
+}
+
 struct LoadedSource {
   SourceConfig config{};
   toml::source_position id_position{};  // for duplicate-id messages
@@ -691,7 +749,8 @@ Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_
   Problems problems(file.string());
   TableReader top(problems, *document, "",
                   {"id", "name", "kind", "language", "timezone", "interval", "type", "url",
-                   "charset", "always_candidate", "enabled", "expect_min_items", "list", "fetch"});
+                   "charset", "always_candidate", "enabled", "expect_min_items", "list", "fetch",
+                   "article", "same_item_urls"});
   LoadedSource loaded;
   SourceConfig& source = loaded.config;
   source.file = file.string();
@@ -798,6 +857,13 @@ Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_
         {"user_agent", "referer", "accept_language", "timeout", "max_body_bytes"});
     read_source_fetch(fetch_reader, source.fetch);
   }
+
+  if (const toml::table* article = top.table("article")) {
+    TableReader article_reader(problems, *article, "article",
+                               {"title", "date", "summary", "body", "max_per_poll", "timeout"});
+    source.article = read_article(article_reader);
+  }
+  read_same_item_urls(top, problems, source.url_key);
 
   if (!problems.empty()) {
     return fail(problems.error());

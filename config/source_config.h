@@ -36,6 +36,25 @@ struct FetchSettings {
   std::size_t max_body_bytes = 8 * 1024 * 1024;  // hostile pages can be endless
 };
 
+// [article]: how to read an item's own page. Each new item's page is fetched once and
+// fills what the list lacks (date, summary) plus the body text. Every selector is
+// optional (document scope); without one, extract_article's built-in fallbacks apply.
+struct ArticleRules {
+  std::optional<Selector> title{};
+  std::optional<Selector> date{};
+  std::optional<Selector> summary{};
+  std::optional<Selector> body{};
+  int max_per_poll = 20;               // article fetches per poll (1..200); the rest wait
+  std::chrono::seconds timeout{20};    // per article page
+};
+
+// same_item_urls: which spellings of one URL are the same item (dedup key only; the
+// stored URL stays as the site links it). Both off by default.
+struct UrlKeyOptions {
+  bool ignore_scheme = false;  // "scheme": http:// and https:// are the same item
+  bool ignore_www = false;     // "www": www., m. and the bare host are the same item
+};
+
 // One file in sources.d/. Validated once at load; components take it by const&.
 struct SourceConfig {
   std::string id{};            // unique; [a-z0-9-_]
@@ -52,6 +71,8 @@ struct SourceConfig {
   int expect_min_items = 1;              // fewer on a fetched page: kNoMatch
   std::optional<ListRules> list{};       // required when type = html
   FetchSettings fetch{};
+  std::optional<ArticleRules> article{};  // [article]: enrich new items from their pages
+  UrlKeyOptions url_key{};               // same_item_urls = ["scheme", "www"]
   std::string file{};                    // the file it was read from, for messages
 };
 

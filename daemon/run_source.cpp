@@ -1,14 +1,138 @@
 #include "daemon/run_source.h"
 
 #include <chrono>
+#include <set>
+#include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "common/text.h"
+#include "scrapers/decode/decode.h"
+#include "scrapers/enrich/article.h"
+#include "scrapers/normalise/normalise.h"
+#include "scrapers/parse/html_document.h"
 #include "scrapers/registry.h"
 #include "scrapers/relevance/relevance.h"
 
 namespace herald {
+namespace {
+
+// As in normalise: a date more than a day after the fetch is a site's mistake.
+constexpr std::int64_t kFutureSlackSeconds = 86400;
+
+// List pages cut long titles ("关于印发《...》的通知..."); the article page has it whole.
+bool looks_truncated(std::string_view title) {
+  return title.ends_with("...") || title.ends_with("…");
+}
+
+// UTC seconds of local midnight (in tz) of the day holding `utc_seconds`: where a
+// date-only list entry was stored.
+std::int64_t local_midnight_utc(std::int64_t utc_seconds, const TimeZone& tz) {
+  const std::int64_t offset = tz.offset_at_utc(utc_seconds);
+  const std::int64_t local = utc_seconds + offset;
+  const std::int64_t day = (local >= 0 ? local : local - 86399) / 86400;
+  return day * 86400 - offset;
+}
+
+Result<ArticleFields> read_article(const Item& item, const SourceConfig& source,
+                                   const HeraldConfig& config, Fetcher& fetcher,
+                                   std::int64_t now_utc, const std::atomic<bool>* cancel) {
+  FetchRequest request = make_request(source, config, Validators{});
+  request.url = item.url;
+  request.timeout = source.article->timeout;
+  request.cancel = cancel;
+  auto page = fetcher.fetch(request);
+  if (!page) {
+    return fail(page.error());
+  }
+  if (page->not_modified()) {  // no validators were sent: a 304 carries no page
+    return fail(ErrorCode::kNetwork, fmt::format("{}: 304 without a conditional request",
+                                                 item.url));
+  }
+  auto text = decode_to_utf8(page->body, page->content_type, source.charset);
+  if (!text) {
+    return fail(text.error());
+  }
+  auto doc = HtmlDocument::parse(text->utf8);
+  if (!doc) {
+    return fail(doc.error());
+  }
+  return extract_article(*doc, source.article, source.timezone, now_utc);
+}
+
+// The list stays the authority for what it gave; the article fills the gaps.
+void apply_article(Item& item, ArticleFields article, const SourceConfig& source,
+                   std::int64_t now_utc) {
+  bool identity_changed = false;
+  if (article.published && article.published->utc_seconds <= now_utc + kFutureSlackSeconds) {
+    const ParsedDate& date = *article.published;
+    const bool undated = !item.published_at.has_value();
+    // A date-only list entry on the same day as a timed article date gains the time.
+    const bool adds_time = !undated && date.has_time &&
+                           *item.published_at == local_midnight_utc(date.utc_seconds,
+                                                                    source.timezone);
+    if (undated || adds_time) {
+      item.published_at = date.utc_seconds;
+      item.published_text = std::move(article.published_text);
+      item.date_suspect = false;
+      identity_changed = true;
+    }
+  }
+  if (looks_truncated(item.title) && !article.title.empty()) {
+    item.title = truncate_utf8(article.title, kMaxTitleBytes);
+    identity_changed = true;
+  }
+  if (item.summary.empty()) {
+    item.summary = truncate_utf8(article.summary, kMaxSummaryBytes);
+  }
+  if (item.content_source.empty()) {
+    item.content_source = std::move(article.content_source);
+  }
+  item.body = std::move(article.body);
+  if (identity_changed) {
+    item.fingerprint = item_fingerprint(item.title, item.published_at, source.timezone);
+  }
+}
+
+}  // namespace
+
+void enrich_new_items(std::vector<Item>& items, const SourceConfig& source,
+                      const HeraldConfig& config, Fetcher& fetcher, Store& store,
+                      std::int64_t now_utc, const std::atomic<bool>* cancel, RunReport& report) {
+  if (!source.article || items.empty()) {
+    return;
+  }
+  std::vector<std::string> keys;
+  keys.reserve(items.size());
+  for (const Item& item : items) {
+    keys.push_back(item.url_key);
+  }
+  // Without knowing what is new, every item would look new and be fetched every poll;
+  // the commit that follows reports the storage problem.
+  auto known = store.known_url_keys(keys);
+  if (!known || known->size() != items.size()) {
+    return;
+  }
+  std::set<std::string> attempted;  // a list can link one article twice
+  int budget = source.article->max_per_poll;
+  for (std::size_t i = 0; i < items.size() && budget > 0; ++i) {
+    if ((*known)[i] || !attempted.insert(items[i].url_key).second) {
+      continue;
+    }
+    if (cancel != nullptr && cancel->load()) {
+      return;  // shutting down: the items are stored as the list gave them
+    }
+    --budget;
+    auto article = read_article(items[i], source, config, fetcher, now_utc, cancel);
+    if (!article) {
+      ++report.enrich_failed;
+      continue;
+    }
+    apply_article(items[i], std::move(*article), source, now_utc);
+    ++report.enriched;
+  }
+}
 
 FetchRequest make_request(const SourceConfig& source, const HeraldConfig& config,
                           const Validators& validators) {
@@ -87,6 +211,9 @@ RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config
   report.rejected = extraction->rejected;
   report.charset_suspect = extraction->charset_suspect;
 
+  enrich_new_items(extraction->items, source, config, fetcher, store, poll.started_at, cancel,
+                   report);
+
   for (Item& item : extraction->items) {
     score_item(item, config.topics, source.always_candidate);
   }
@@ -105,6 +232,9 @@ std::string format_report(const RunReport& report) {
                       report.duration_ms);
   if (report.rejected > 0) {
     line += fmt::format(" rejected={}", report.rejected);
+  }
+  if (report.enriched > 0 || report.enrich_failed > 0) {
+    line += fmt::format(" enriched={} enrich_failed={}", report.enriched, report.enrich_failed);
   }
   if (report.charset_suspect) {
     line += " charset_suspect=true";

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
@@ -27,6 +28,8 @@ struct RunReport {
   std::int64_t duration_ms = 0;
   std::optional<Error> error{};            // set when the poll failed
   bool charset_suspect = false;
+  int enriched = 0;                        // new items whose article page was read
+  int enrich_failed = 0;                   // article pages that could not be fetched/read
 
   bool ok() const { return !error.has_value(); }
 };
@@ -44,8 +47,18 @@ RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config
                           Fetcher& fetcher, Store& store, const Clock& clock,
                           const std::atomic<bool>* cancel = nullptr);
 
+// Article enrichment ([article]): fetches the page of each item in `items` whose url_key
+// `store` does not know yet, at most rules.max_per_poll of them, one after the other with
+// `fetcher`, and fills what the list lacked (date, summary, a truncated title) plus body
+// and content_source. Counts into report.enriched / report.enrich_failed. Never fails: an
+// item whose page cannot be read is kept as the list gave it.
+void enrich_new_items(std::vector<Item>& items, const SourceConfig& source,
+                      const HeraldConfig& config, Fetcher& fetcher, Store& store,
+                      std::int64_t now_utc, const std::atomic<bool>* cancel, RunReport& report);
+
 // The one summary line per poll, e.g.
-// "source=bj-gov outcome=ok http=200 bytes=48213 items=20 new=2 candidates=1 ms=840".
+// "source=bj-gov outcome=ok http=200 bytes=48213 items=20 new=2 candidates=1 ms=840"
+// (plus "enriched=N enrich_failed=M" when the source reads article pages).
 std::string format_report(const RunReport& report);
 
 }  // namespace herald

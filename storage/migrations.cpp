@@ -11,7 +11,7 @@ namespace {
 // Schema patches in order: kMigrations[i] takes PRAGMA user_version from i to i + 1.
 // Append only. A released patch is never edited, because databases in the field have
 // already run it; a change is a new patch.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     // v1: sources, polls, items, candidates, audit (DESIGN.md "Storage").
     R"sql(
 CREATE TABLE sources (
@@ -78,6 +78,11 @@ CREATE INDEX items_source_first_seen ON items(source_id, first_seen);
 CREATE INDEX items_fingerprint ON items(fingerprint);
 CREATE INDEX candidates_state_queued ON candidates(state, queued_at);
 CREATE INDEX polls_source_started ON polls(source_id, started_at);
+)sql",
+    // v2: what article enrichment reads from an item's own page.
+    R"sql(
+ALTER TABLE items ADD COLUMN body TEXT;
+ALTER TABLE items ADD COLUMN content_source TEXT;
 )sql",
 };
 

@@ -255,6 +255,28 @@ Result<Validators> Store::validators(const std::string& source_id) {
   return v;
 }
 
+Result<std::vector<bool>> Store::known_url_keys(const std::vector<std::string>& keys) {
+  std::vector<bool> known;
+  known.reserve(keys.size());
+  if (keys.empty()) {
+    return known;
+  }
+  auto stmt = db_.prepare("SELECT 1 FROM items WHERE url_key = ?1");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  for (const std::string& key : keys) {
+    stmt->reset();
+    stmt->bind(1, key);
+    auto row = stmt->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    known.push_back(*row);
+  }
+  return known;
+}
+
 Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
   if (poll.source_id.empty()) {
     return fail(ErrorCode::kInternal, "commit_poll: the poll record has no source id");
@@ -302,8 +324,9 @@ Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
   if (!poll.items.empty()) {
     auto insert_item = db_.prepare(
         "INSERT INTO items (source_id, url, url_key, guid, title, summary, published_at,"
-        " published_text, date_suspect, fingerprint, first_seen, score, matched)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+        " published_text, date_suspect, fingerprint, first_seen, score, matched, body,"
+        " content_source)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
         " ON CONFLICT(url_key) DO NOTHING");
     if (!insert_item) {
       return fail(std::move(insert_item.error()));
@@ -327,7 +350,9 @@ Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
           .bind(10, null_if_empty(item.fingerprint))
           .bind(11, poll.started_at)
           .bind(12, item.score)
-          .bind(13, encode_string_array(item.matched_terms));
+          .bind(13, encode_string_array(item.matched_terms))
+          .bind(14, null_if_empty(item.body))
+          .bind(15, null_if_empty(item.content_source));
       if (auto done = insert_item->run(); !done) {
         return fail(std::move(done.error()));
       }

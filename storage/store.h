@@ -97,6 +97,10 @@ class Store {
 
   Result<Validators> validators(const std::string& source_id);
 
+  // For each key, whether an item with that url_key is already stored (same order).
+  // Lets a poll spend article fetches on new items only. Errors: kStorage.
+  Result<std::vector<bool>> known_url_keys(const std::vector<std::string>& keys);
+
   // See PollRecord. Items whose url_key is already stored count as seen, not new; an
   // item already decided by an editor is never queued again.
   Result<PollSummary> commit_poll(const PollRecord& poll);

@@ -72,7 +72,7 @@ Result<Item> normalise(const RawItem& raw, const SourceConfig& source, std::stri
                                                source.id, truncate_utf8(*url, 200), kMaxUrlBytes));
   }
   item.url = std::move(*url);
-  item.url_key = canonical_url_key(item.url);
+  item.url_key = canonical_url_key(item.url, source.url_key);
 
   item.title = clean_text(raw.title, kMaxTitleBytes);
   if (item.title.empty()) {
@@ -99,11 +99,15 @@ Result<Item> normalise(const RawItem& raw, const SourceConfig& source, std::stri
     }
   }
 
-  // Same story under another URL: same title on the same local day.
-  const std::string day =
-      item.published_at ? local_date_iso(*item.published_at, source.timezone) : "";
-  item.fingerprint = sha256_hex(to_lower_ascii(item.title) + "|" + day);
+  item.fingerprint = item_fingerprint(item.title, item.published_at, source.timezone);
   return item;
+}
+
+// Same story under another URL: same title on the same local day.
+std::string item_fingerprint(std::string_view title, std::optional<std::int64_t> published_at,
+                             const TimeZone& tz) {
+  const std::string day = published_at ? local_date_iso(*published_at, tz) : "";
+  return sha256_hex(to_lower_ascii(title) + "|" + day);
 }
 
 }  // namespace herald

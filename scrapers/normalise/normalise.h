@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "common/item.h"
@@ -21,5 +23,11 @@ inline constexpr std::size_t kMaxUrlBytes = 4 * 1024;
 // the caller skips that item and keeps the rest.
 Result<Item> normalise(const RawItem& raw, const SourceConfig& source, std::string_view base_url,
                        std::int64_t fetched_at_utc);
+
+// The same-story fingerprint normalise() gives an item: its title and its publication day
+// in `tz` (none when undated). Recomputed by whoever changes an item's title or date later
+// (article enrichment), so that fingerprints stay comparable.
+std::string item_fingerprint(std::string_view title, std::optional<std::int64_t> published_at,
+                             const TimeZone& tz);
 
 }  // namespace herald

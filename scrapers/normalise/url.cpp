@@ -333,6 +333,18 @@ bool is_tracking_param(std::string_view key) {
                      [&](std::string_view prefix) { return k.starts_with(prefix); });
 }
 
+// "www.x.gov.cn" and "m.x.gov.cn" -> "x.gov.cn". A host left without a dot ("www.com",
+// "m.localhost") is kept: that prefix is the name, not a variant.
+std::string_view without_www(std::string_view host) {
+  for (std::string_view prefix : {std::string_view("www."), std::string_view("m.")}) {
+    if (host.starts_with(prefix) &&
+        host.substr(prefix.size()).find('.') != std::string_view::npos) {
+      return host.substr(prefix.size());
+    }
+  }
+  return host;
+}
+
 }  // namespace
 
 Result<std::string> resolve_url(std::string_view base, std::string_view ref) {
@@ -410,6 +422,10 @@ Result<std::string> resolve_url(std::string_view base, std::string_view ref) {
 }
 
 std::string canonical_url_key(std::string_view absolute_url) {
+  return canonical_url_key(absolute_url, UrlKeyOptions{});
+}
+
+std::string canonical_url_key(std::string_view absolute_url, const UrlKeyOptions& options) {
   std::string text = drop_tabs_and_newlines(trim_ref(absolute_url));
   UrlParts p = split(text);
   if (p.scheme.empty() || !p.has_authority) {
@@ -427,10 +443,17 @@ std::string canonical_url_key(std::string_view absolute_url) {
   while (!host.empty() && host.back() == '.') {
     host.pop_back();
   }
+  if (options.ignore_www) {
+    host = std::string(without_www(host));
+  }
   p.authority = userinfo + host;
   if (hp.port && !hp.port->empty() && !(p.scheme == "http" && *hp.port == "80") &&
       !(p.scheme == "https" && *hp.port == "443")) {
     p.authority += ":" + std::string(*hp.port);
+  }
+  // After the default port went: http://x:80/ and https://x:443/ are both plain x.
+  if (options.ignore_scheme && is_http(p.scheme)) {
+    p.scheme = "https";
   }
 
   p.path = remove_dot_segments(normalise_percent(encode_component(p.path)));

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "config/source_config.h"
 
 namespace herald {
 
@@ -18,5 +19,11 @@ Result<std::string> resolve_url(std::string_view base, std::string_view ref);
 // (utm_*, spm, from, share_*, fbclid, gclid, ...) dropped, remaining query sorted.
 // Input must be an absolute http(s) URL (the output of resolve_url).
 std::string canonical_url_key(std::string_view absolute_url);
+
+// As above, and with `options` (a source's same_item_urls) also folding the variants the
+// source declares the same item: ignore_scheme writes every http(s) key as https;
+// ignore_www drops one leading "www." or "m." label from a host that keeps a dot.
+// Default options give exactly canonical_url_key(absolute_url).
+std::string canonical_url_key(std::string_view absolute_url, const UrlKeyOptions& options);
 
 }  // namespace herald

@@ -43,6 +43,20 @@ constexpr std::string_view kNsDc = "http://purl.org/dc/elements/1.1/";
 constexpr std::string_view kNsDcTerms = "http://purl.org/dc/terms/";
 constexpr std::string_view kNsContent = "http://purl.org/rss/1.0/modules/content/";
 constexpr std::string_view kNsXhtml = "http://www.w3.org/1999/xhtml";
+constexpr std::string_view kNsItunes = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+constexpr std::string_view kNsMedia = "http://search.yahoo.com/mrss/";
+
+// Atom 1.0, Atom 0.3, the pre-0.3 drafts (Echo, Pie, Necho) some old blogs still serve, and no
+// namespace at all: a root <feed> means Atom whatever it declares.
+constexpr std::array<std::string_view, 7> kAtomNamespaces = {
+    kNsAtom10,
+    kNsAtom03,
+    "http://purl.org/echo/",
+    "http://purl.org/pie/",
+    "http://example.com/necho",
+    "http://example.com/newformat#",
+    "",
+};
 
 // Namespaces that RSS's own elements appear in: none (the usual case), RSS 1.0 / 0.90 for
 // RDF feeds, and the UserLand/Harvard URIs some RSS 2.0 generators declared as default.
@@ -75,7 +89,9 @@ bool is_rss_core_ns(std::string_view ns) {
   return false;
 }
 
-bool is_atom_ns(std::string_view ns) { return ns == kNsAtom10 || ns == kNsAtom03; }
+bool is_atom_ns(std::string_view ns) {
+  return std::find(kAtomNamespaces.begin(), kAtomNamespaces.end(), ns) != kAtomNamespaces.end();
+}
 
 bool is_element(const xmlNode* node, std::string_view name, std::string_view ns) {
   return node->type == XML_ELEMENT_NODE && local_name(node) == name && namespace_of(node) == ns;
@@ -134,27 +150,82 @@ struct NamedEntity {
   char32_t code_point = 0;
 };
 
-// The entities feeds actually use; the full HTML table (2,000+ names) is not worth carrying.
-constexpr std::array<NamedEntity, 40> kNamedEntities = {{
-    {"amp", U'&'},      {"lt", U'<'},       {"gt", U'>'},       {"quot", U'"'},
-    {"apos", U'\''},    {"nbsp", 0x00A0},   {"copy", 0x00A9},   {"reg", 0x00AE},
-    {"trade", 0x2122},  {"hellip", 0x2026}, {"mdash", 0x2014},  {"ndash", 0x2013},
-    {"lsquo", 0x2018},  {"rsquo", 0x2019},  {"sbquo", 0x201A},  {"ldquo", 0x201C},
-    {"rdquo", 0x201D},  {"bdquo", 0x201E},  {"laquo", 0x00AB},  {"raquo", 0x00BB},
-    {"middot", 0x00B7}, {"bull", 0x2022},   {"deg", 0x00B0},    {"times", 0x00D7},
-    {"divide", 0x00F7}, {"euro", 0x20AC},   {"pound", 0x00A3},  {"yen", 0x00A5},
-    {"cent", 0x00A2},   {"sect", 0x00A7},   {"para", 0x00B6},   {"shy", 0x00AD},
-    {"ensp", 0x2002},   {"emsp", 0x2003},   {"thinsp", 0x2009}, {"agrave", 0x00E0},
-    {"eacute", 0x00E9}, {"uuml", 0x00FC},   {"ouml", 0x00F6},   {"auml", 0x00E4},
+// The HTML 4 entity set (Python's html.entities.name2codepoint) plus XML's &apos;. Feeds
+// written by HTML templates use any of them (&alpha;, &rarr;, &oelig;) with no DTD declaring
+// them; the 2,000+ HTML5-only names are rare enough in feeds not to carry. Sorted by name
+// (ASCII) for binary search; entities_sorted() below checks the order at compile time.
+constexpr std::array<NamedEntity, 253> kNamedEntities = {{
+    {"AElig", 0x00C6}, {"Aacute", 0x00C1}, {"Acirc", 0x00C2}, {"Agrave", 0x00C0},
+    {"Alpha", 0x0391}, {"Aring", 0x00C5}, {"Atilde", 0x00C3}, {"Auml", 0x00C4}, {"Beta", 0x0392},
+    {"Ccedil", 0x00C7}, {"Chi", 0x03A7}, {"Dagger", 0x2021}, {"Delta", 0x0394}, {"ETH", 0x00D0},
+    {"Eacute", 0x00C9}, {"Ecirc", 0x00CA}, {"Egrave", 0x00C8}, {"Epsilon", 0x0395},
+    {"Eta", 0x0397}, {"Euml", 0x00CB}, {"Gamma", 0x0393}, {"Iacute", 0x00CD}, {"Icirc", 0x00CE},
+    {"Igrave", 0x00CC}, {"Iota", 0x0399}, {"Iuml", 0x00CF}, {"Kappa", 0x039A}, {"Lambda", 0x039B},
+    {"Mu", 0x039C}, {"Ntilde", 0x00D1}, {"Nu", 0x039D}, {"OElig", 0x0152}, {"Oacute", 0x00D3},
+    {"Ocirc", 0x00D4}, {"Ograve", 0x00D2}, {"Omega", 0x03A9}, {"Omicron", 0x039F},
+    {"Oslash", 0x00D8}, {"Otilde", 0x00D5}, {"Ouml", 0x00D6}, {"Phi", 0x03A6}, {"Pi", 0x03A0},
+    {"Prime", 0x2033}, {"Psi", 0x03A8}, {"Rho", 0x03A1}, {"Scaron", 0x0160}, {"Sigma", 0x03A3},
+    {"THORN", 0x00DE}, {"Tau", 0x03A4}, {"Theta", 0x0398}, {"Uacute", 0x00DA}, {"Ucirc", 0x00DB},
+    {"Ugrave", 0x00D9}, {"Upsilon", 0x03A5}, {"Uuml", 0x00DC}, {"Xi", 0x039E}, {"Yacute", 0x00DD},
+    {"Yuml", 0x0178}, {"Zeta", 0x0396}, {"aacute", 0x00E1}, {"acirc", 0x00E2}, {"acute", 0x00B4},
+    {"aelig", 0x00E6}, {"agrave", 0x00E0}, {"alefsym", 0x2135}, {"alpha", 0x03B1},
+    {"amp", 0x0026}, {"and", 0x2227}, {"ang", 0x2220}, {"apos", 0x0027}, {"aring", 0x00E5},
+    {"asymp", 0x2248},
+    {"atilde", 0x00E3}, {"auml", 0x00E4}, {"bdquo", 0x201E}, {"beta", 0x03B2}, {"brvbar", 0x00A6},
+    {"bull", 0x2022}, {"cap", 0x2229}, {"ccedil", 0x00E7}, {"cedil", 0x00B8}, {"cent", 0x00A2},
+    {"chi", 0x03C7}, {"circ", 0x02C6}, {"clubs", 0x2663}, {"cong", 0x2245}, {"copy", 0x00A9},
+    {"crarr", 0x21B5}, {"cup", 0x222A}, {"curren", 0x00A4}, {"dArr", 0x21D3}, {"dagger", 0x2020},
+    {"darr", 0x2193}, {"deg", 0x00B0}, {"delta", 0x03B4}, {"diams", 0x2666}, {"divide", 0x00F7},
+    {"eacute", 0x00E9}, {"ecirc", 0x00EA}, {"egrave", 0x00E8}, {"empty", 0x2205},
+    {"emsp", 0x2003}, {"ensp", 0x2002}, {"epsilon", 0x03B5}, {"equiv", 0x2261}, {"eta", 0x03B7},
+    {"eth", 0x00F0}, {"euml", 0x00EB}, {"euro", 0x20AC}, {"exist", 0x2203}, {"fnof", 0x0192},
+    {"forall", 0x2200}, {"frac12", 0x00BD}, {"frac14", 0x00BC}, {"frac34", 0x00BE},
+    {"frasl", 0x2044}, {"gamma", 0x03B3}, {"ge", 0x2265}, {"gt", 0x003E}, {"hArr", 0x21D4},
+    {"harr", 0x2194}, {"hearts", 0x2665}, {"hellip", 0x2026}, {"iacute", 0x00ED},
+    {"icirc", 0x00EE}, {"iexcl", 0x00A1}, {"igrave", 0x00EC}, {"image", 0x2111},
+    {"infin", 0x221E}, {"int", 0x222B}, {"iota", 0x03B9}, {"iquest", 0x00BF}, {"isin", 0x2208},
+    {"iuml", 0x00EF}, {"kappa", 0x03BA}, {"lArr", 0x21D0}, {"lambda", 0x03BB}, {"lang", 0x2329},
+    {"laquo", 0x00AB}, {"larr", 0x2190}, {"lceil", 0x2308}, {"ldquo", 0x201C}, {"le", 0x2264},
+    {"lfloor", 0x230A}, {"lowast", 0x2217}, {"loz", 0x25CA}, {"lrm", 0x200E}, {"lsaquo", 0x2039},
+    {"lsquo", 0x2018}, {"lt", 0x003C}, {"macr", 0x00AF}, {"mdash", 0x2014}, {"micro", 0x00B5},
+    {"middot", 0x00B7}, {"minus", 0x2212}, {"mu", 0x03BC}, {"nabla", 0x2207}, {"nbsp", 0x00A0},
+    {"ndash", 0x2013}, {"ne", 0x2260}, {"ni", 0x220B}, {"not", 0x00AC}, {"notin", 0x2209},
+    {"nsub", 0x2284}, {"ntilde", 0x00F1}, {"nu", 0x03BD}, {"oacute", 0x00F3}, {"ocirc", 0x00F4},
+    {"oelig", 0x0153}, {"ograve", 0x00F2}, {"oline", 0x203E}, {"omega", 0x03C9},
+    {"omicron", 0x03BF}, {"oplus", 0x2295}, {"or", 0x2228}, {"ordf", 0x00AA}, {"ordm", 0x00BA},
+    {"oslash", 0x00F8}, {"otilde", 0x00F5}, {"otimes", 0x2297}, {"ouml", 0x00F6},
+    {"para", 0x00B6}, {"part", 0x2202}, {"permil", 0x2030}, {"perp", 0x22A5}, {"phi", 0x03C6},
+    {"pi", 0x03C0}, {"piv", 0x03D6}, {"plusmn", 0x00B1}, {"pound", 0x00A3}, {"prime", 0x2032},
+    {"prod", 0x220F}, {"prop", 0x221D}, {"psi", 0x03C8}, {"quot", 0x0022}, {"rArr", 0x21D2},
+    {"radic", 0x221A}, {"rang", 0x232A}, {"raquo", 0x00BB}, {"rarr", 0x2192}, {"rceil", 0x2309},
+    {"rdquo", 0x201D}, {"real", 0x211C}, {"reg", 0x00AE}, {"rfloor", 0x230B}, {"rho", 0x03C1},
+    {"rlm", 0x200F}, {"rsaquo", 0x203A}, {"rsquo", 0x2019}, {"sbquo", 0x201A}, {"scaron", 0x0161},
+    {"sdot", 0x22C5}, {"sect", 0x00A7}, {"shy", 0x00AD}, {"sigma", 0x03C3}, {"sigmaf", 0x03C2},
+    {"sim", 0x223C}, {"spades", 0x2660}, {"sub", 0x2282}, {"sube", 0x2286}, {"sum", 0x2211},
+    {"sup", 0x2283}, {"sup1", 0x00B9}, {"sup2", 0x00B2}, {"sup3", 0x00B3}, {"supe", 0x2287},
+    {"szlig", 0x00DF}, {"tau", 0x03C4}, {"there4", 0x2234}, {"theta", 0x03B8},
+    {"thetasym", 0x03D1}, {"thinsp", 0x2009}, {"thorn", 0x00FE}, {"tilde", 0x02DC},
+    {"times", 0x00D7}, {"trade", 0x2122}, {"uArr", 0x21D1}, {"uacute", 0x00FA}, {"uarr", 0x2191},
+    {"ucirc", 0x00FB}, {"ugrave", 0x00F9}, {"uml", 0x00A8}, {"upsih", 0x03D2},
+    {"upsilon", 0x03C5}, {"uuml", 0x00FC}, {"weierp", 0x2118}, {"xi", 0x03BE}, {"yacute", 0x00FD},
+    {"yen", 0x00A5}, {"yuml", 0x00FF}, {"zeta", 0x03B6}, {"zwj", 0x200D}, {"zwnj", 0x200C},
 }};
 
-const NamedEntity* find_entity(std::string_view name) {
-  for (const NamedEntity& e : kNamedEntities) {
-    if (e.name == name) {
-      return &e;
+constexpr bool entities_sorted() {
+  for (std::size_t i = 1; i < kNamedEntities.size(); ++i) {
+    if (!(kNamedEntities[i - 1].name < kNamedEntities[i].name)) {
+      return false;
     }
   }
-  return nullptr;
+  return true;
+}
+static_assert(entities_sorted());
+
+const NamedEntity* find_entity(std::string_view name) {
+  const auto* it = std::lower_bound(
+      kNamedEntities.begin(), kNamedEntities.end(), name,
+      [](const NamedEntity& e, std::string_view n) { return e.name < n; });
+  return it != kNamedEntities.end() && it->name == name ? &*it : nullptr;
 }
 
 // HTML maps &#128;..&#159; to Windows-1252, and old CMS output relies on it (&#146; for ’).
@@ -294,7 +365,7 @@ std::size_t tag_end(std::string_view html, std::size_t from) {
 // ---------------------------------------------------------------------------------------
 // Reading text out of the DOM
 
-enum class TextKind { kText, kHtml, kXhtml, kSkip };
+enum class TextKind { kText, kHtml, kXhtml, kBase64, kSkip };
 
 void append_capped(std::string& out, std::string_view text) {
   // One byte over the cap lets truncate_utf8 see that the text was cut.
@@ -341,7 +412,30 @@ void collect_text(const xmlNode* node, std::string& out) {
   }
 }
 
-std::string clean(std::string_view text) { return collapse_whitespace(sanitize_utf8(text)); }
+// U+0080..U+009F are C1 controls nobody means; in feeds they are Windows-1252 punctuation that
+// went through a Latin-1 decoder or a numeric reference (&#146; for ’), which libxml2 expands
+// to U+0092 where HTML would give U+2019. Map them as HTML does; unmapped ones are dropped.
+std::string c1_to_windows1252(std::string_view utf8) {
+  std::string out;
+  out.reserve(utf8.size());
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    const auto next = i + 1 < utf8.size() ? static_cast<unsigned char>(utf8[i + 1]) : 0;
+    if (static_cast<unsigned char>(utf8[i]) == 0xC2 && next >= 0x80 && next <= 0x9F) {
+      const char32_t cp = kWindows1252High[next - 0x80];
+      if (cp != 0xFFFD) {
+        append_utf8(out, cp);
+      }
+      ++i;
+      continue;
+    }
+    out.push_back(utf8[i]);
+  }
+  return out;
+}
+
+std::string clean(std::string_view text) {
+  return collapse_whitespace(c1_to_windows1252(sanitize_utf8(text)));
+}
 
 // HTML tags or entity references in what should be plain text: feeds often escape their
 // markup once too often, leaving "<b>" or "&amp;" in the unescaped text.
@@ -364,6 +458,50 @@ bool looks_like_html(std::string_view s) {
   return false;
 }
 
+// RFC 4648 base64; whitespace is skipped and decoding stops at the first '=' or foreign byte.
+std::string decode_base64(std::string_view in) {
+  std::string out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (const char c : in) {
+    int v = -1;
+    if (c >= 'A' && c <= 'Z') {
+      v = c - 'A';
+    } else if (c >= 'a' && c <= 'z') {
+      v = c - 'a' + 26;
+    } else if (is_ascii_digit(c)) {
+      v = c - '0' + 52;
+    } else if (c == '+' || c == '-') {
+      v = 62;
+    } else if (c == '/' || c == '_') {
+      v = 63;
+    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      continue;
+    } else {
+      break;
+    }
+    buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+// Text that came out of base64: only UTF-8 without control characters is text at all (an
+// image or a PDF payload is not a summary).
+bool is_plain_utf8_text(std::string_view s) {
+  if (!is_valid_utf8(s)) {
+    return false;
+  }
+  return std::none_of(s.begin(), s.end(), [](char c) {
+    return (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+           c == 0x7F;
+  });
+}
+
 std::string text_of(const xmlNode* node, TextKind kind) {
   if (node == nullptr || kind == TextKind::kSkip) {
     return {};
@@ -371,6 +509,13 @@ std::string text_of(const xmlNode* node, TextKind kind) {
   std::string raw;
   collect_text(node, raw);
   raw = truncate_utf8(raw, kMaxFieldBytes);
+  if (kind == TextKind::kBase64) {
+    raw = decode_base64(raw);
+    if (!is_plain_utf8_text(raw)) {
+      return {};
+    }
+    return clean(looks_like_html(raw) ? html_fragment_to_text(raw) : raw);
+  }
   if (kind == TextKind::kHtml) {
     return clean(html_fragment_to_text(raw));
   }
@@ -392,8 +537,11 @@ std::string sniffed_text_of(const xmlNode* node) {
 TextKind atom_text_kind(const xmlNode* node) {
   const std::string type = to_lower_ascii(attribute(node, "type"));
   const std::string mode = to_lower_ascii(attribute(node, "mode"));
-  if (mode == "base64" || !attribute(node, "src").empty()) {
+  if (!attribute(node, "src").empty()) {
     return TextKind::kSkip;
+  }
+  if (mode == "base64") {
+    return TextKind::kBase64;
   }
   if (type.empty() || type == "text" || type == "text/plain") {
     return mode == "escaped" && type.empty() ? TextKind::kHtml : TextKind::kText;
@@ -410,7 +558,7 @@ TextKind atom_text_kind(const xmlNode* node) {
   if (type.starts_with("text/")) {
     return TextKind::kText;
   }
-  return TextKind::kSkip;  // other media types are base64 in Atom 1.0
+  return TextKind::kBase64;  // other media types are base64 in Atom 1.0
 }
 
 std::string atom_text(const xmlNode* node) {
@@ -454,6 +602,32 @@ std::string first_text(std::initializer_list<const xmlNode*> nodes, TextKind kin
 // ---------------------------------------------------------------------------------------
 // RSS 0.9x/2.0 and RSS 1.0
 
+// Media RSS elements sit on the item or inside its <media:group>.
+const xmlNode* media_child(const xmlNode* item, std::string_view name) {
+  const xmlNode* direct = ns_child(item, name, kNsMedia);
+  if (direct != nullptr) {
+    return direct;
+  }
+  const xmlNode* group = ns_child(item, "group", kNsMedia);
+  return group == nullptr ? nullptr : ns_child(group, name, kNsMedia);
+}
+
+// Podcast and video feeds often carry their only title or description in these.
+std::string media_title(const xmlNode* item) { return sniffed_text_of(media_child(item, "title")); }
+
+// Apple's own examples spell the iTunes namespace both "dtds" and "DTDs".
+const xmlNode* itunes_child(const xmlNode* item, std::string_view name) {
+  return first_child(item, [name](const xmlNode* n) {
+    return n->type == XML_ELEMENT_NODE && local_name(n) == name &&
+           to_lower_ascii(namespace_of(n)) == kNsItunes;
+  });
+}
+
+std::string fallback_summary(const xmlNode* item) {
+  std::string summary = text_of(itunes_child(item, "summary"), TextKind::kText);
+  return summary.empty() ? sniffed_text_of(media_child(item, "description")) : summary;
+}
+
 std::string rss_title(const xmlNode* parent) {
   std::string title = sniffed_text_of(rss_child(parent, "title"));
   return title.empty() ? sniffed_text_of(ns_child(parent, "title", kNsDc)) : title;
@@ -462,6 +636,9 @@ std::string rss_title(const xmlNode* parent) {
 RawItem read_rss_item(const xmlDoc* doc, const xmlNode* item) {
   RawItem out;
   out.title = rss_title(item);
+  if (out.title.empty()) {
+    out.title = media_title(item);
+  }
 
   const xmlNode* link_node = rss_child(item, "link");
   out.link = text_of(link_node, TextKind::kText);
@@ -489,13 +666,17 @@ RawItem read_rss_item(const xmlDoc* doc, const xmlNode* item) {
                   ns_child(item, "modified", kNsDcTerms)},
                  TextKind::kText);
 
-  // RSS descriptions are HTML by definition (usually entity-escaped); xhtml:body is inline
-  // XHTML whose text is all we want.
+  // RSS descriptions are HTML by definition (usually entity-escaped), and so is the old
+  // <fullitem>; xhtml:body (or a bare <body>) is inline XHTML whose text is all we want.
   out.summary = first_text({rss_child(item, "description"), ns_child(item, "description", kNsDc),
-                            ns_child(item, "encoded", kNsContent)},
+                            ns_child(item, "encoded", kNsContent), rss_child(item, "fullitem")},
                            TextKind::kHtml);
   if (out.summary.empty()) {
-    out.summary = text_of(ns_child(item, "body", kNsXhtml), TextKind::kXhtml);
+    out.summary = first_text({ns_child(item, "body", kNsXhtml), rss_child(item, "body")},
+                             TextKind::kXhtml);
+  }
+  if (out.summary.empty()) {
+    out.summary = fallback_summary(item);
   }
 
   out.base_url = base_of(doc, link_node != nullptr ? link_node : item);
@@ -553,6 +734,9 @@ std::string atom_link_href(const xmlNode* link) {
 RawItem read_atom_entry(const xmlDoc* doc, const xmlNode* entry) {
   RawItem out;
   out.title = atom_text(atom_child(entry, "title"));
+  if (out.title.empty()) {
+    out.title = media_title(entry);
+  }
   const xmlNode* link = atom_alternate_link(entry);
   out.link = atom_link_href(link);
   out.date_text = first_text(
@@ -562,6 +746,9 @@ RawItem read_atom_entry(const xmlDoc* doc, const xmlNode* entry) {
   out.summary = atom_text(atom_child(entry, "summary"));
   if (out.summary.empty()) {
     out.summary = atom_text(atom_child(entry, "content"));
+  }
+  if (out.summary.empty()) {
+    out.summary = fallback_summary(entry);
   }
   out.guid = text_of(atom_child(entry, "id"), TextKind::kText);
   out.base_url = base_of(doc, link != nullptr ? link : entry);
@@ -662,6 +849,9 @@ std::string entity_refs_to_char_refs(std::string_view text) {
       copy_through("-->");
     } else if (rest.starts_with("<?")) {
       copy_through("?>");
+    } else if (rest.starts_with("&#X")) {
+      out.append("&#x");  // HTML accepts the upper-case X, XML does not
+      i += 3;
     } else if (rest[0] == '&' && rest.size() > 1 && is_ascii_alpha(rest[1])) {
       std::size_t end = 1;
       while (end < rest.size() && end <= 8 && is_ascii_alnum(rest[end])) {
@@ -673,9 +863,13 @@ std::string entity_refs_to_char_refs(std::string_view text) {
         out.append(fmt::format("&#{};", static_cast<std::uint32_t>(entity->code_point)));
         i += end + 1;
       } else {
-        out.push_back('&');
+        // A bare '&' ("?a=1&b=2", "&doesnotexist;") is text: escaped, recovery keeps it.
+        out.append("&#38;");
         ++i;
       }
+    } else if (rest[0] == '&' && !rest.starts_with("&#")) {
+      out.append("&#38;");  // "AT&T", "& more"
+      ++i;
     } else {
       out.push_back(rest[0]);
       ++i;
@@ -777,9 +971,9 @@ std::string html_fragment_to_text(std::string_view html) {
 Result<Feed> parse_feed(std::string_view input) {
   // The decode stage promises UTF-8, but libxml2 meeting one bad byte may fall back to
   // Latin-1 for the rest of the document, garbling every CJK title after it.
-  // Sanitising can triple the size (one bad byte becomes U+FFFD) and the entity rewrite adds
-  // a quarter at most ("&lt;" -> "&#60;"), so libxml2's int length cannot overflow.
-  static_assert(4 * kMaxFeedBytes <= static_cast<std::size_t>(INT_MAX));
+  // Sanitising can triple the size (one bad byte becomes U+FFFD) and the entity rewrite can
+  // quintuple it (a bare "&" -> "&#38;"), so libxml2's int length cannot overflow.
+  static_assert(3 * 5 * kMaxFeedBytes <= static_cast<std::size_t>(INT_MAX));
   if (input.size() > kMaxFeedBytes) {
     return fail(ErrorCode::kFeedInvalid,
                 fmt::format("feed is {} bytes; refusing anything over {} bytes", input.size(),

@@ -450,12 +450,115 @@ TEST_F(SourceFileTest, UnknownKeyInListSuggestsTheRightOne) {
 
 TEST_F(SourceFileTest, UnknownSectionWithoutNearMatchListsValidKeys) {
   std::string text(kValidHtml);
-  text += "[article]\ndate = \"meta[name=PubDate]@content\"\n";
+  text += "[detail]\ndate = \"meta[name=PubDate]@content\"\n";
   const Error error = load_bad(text);
   EXPECT_EQ(error.message, at(file_, 13, 2) +
-                               "key 'article': unknown key in the top level; valid keys are: id, "
+                               "key 'detail': unknown key in the top level; valid keys are: id, "
                                "name, kind, language, timezone, interval, type, url, charset, "
-                               "always_candidate, enabled, expect_min_items, list, fetch");
+                               "always_candidate, enabled, expect_min_items, list, fetch, "
+                               "article, same_item_urls");
+}
+
+TEST_F(SourceFileTest, ReadsArticleSectionAndSameItemUrls) {
+  std::string text = replace_line(kValidHtml, 7,
+                                  "url = \"https://www.beijing.gov.cn/ywdt/gzdt/\"\n"
+                                  "same_item_urls = [\"scheme\", \"www\"]");
+  text += "[article]\n"
+          "title = \"meta[name=ArticleTitle]@content\"\n"
+          "date = \"meta[name=PubDate]@content\"\n"
+          "summary = \"xpath://meta[@name='Description']/@content\"\n"
+          "body = \"#mainText\"\n"
+          "max_per_poll = 5\n"
+          "timeout = \"45s\"\n";
+  file_ = write_file(dir_.path(), "bj-gov-gzdt.toml", text);
+  Result<SourceConfig> source = load_source_file(file_);
+  ASSERT_TRUE(source.has_value()) << source.error().message;
+  EXPECT_TRUE(source->url_key.ignore_scheme);
+  EXPECT_TRUE(source->url_key.ignore_www);
+  ASSERT_TRUE(source->article.has_value());
+  const ArticleRules& article = *source->article;
+  ASSERT_TRUE(article.title.has_value());
+  EXPECT_EQ(article.title->attribute, "content");
+  ASSERT_TRUE(article.date.has_value());
+  EXPECT_EQ(article.date->text, "meta[name=PubDate]@content");
+  // Document scope: evaluated from the page root, not from a list item.
+  EXPECT_THAT(article.date->xpath, StartsWith("//"));
+  ASSERT_TRUE(article.summary.has_value());
+  EXPECT_EQ(article.summary->xpath, "//meta[@name='Description']/@content");
+  ASSERT_TRUE(article.body.has_value());
+  EXPECT_EQ(article.body->text, "#mainText");
+  EXPECT_EQ(article.max_per_poll, 5);
+  EXPECT_EQ(article.timeout, seconds{45});
+}
+
+TEST_F(SourceFileTest, EmptyArticleSectionUsesDefaultsAndNoSectionMeansNoEnrichment) {
+  file_ = write_file(dir_.path(), "bj-gov-gzdt.toml", std::string(kValidHtml) + "[article]\n");
+  Result<SourceConfig> source = load_source_file(file_);
+  ASSERT_TRUE(source.has_value()) << source.error().message;
+  ASSERT_TRUE(source->article.has_value());
+  EXPECT_FALSE(source->article->title.has_value());
+  EXPECT_FALSE(source->article->date.has_value());
+  EXPECT_FALSE(source->article->summary.has_value());
+  EXPECT_FALSE(source->article->body.has_value());
+  EXPECT_EQ(source->article->max_per_poll, 20);
+  EXPECT_EQ(source->article->timeout, seconds{20});
+  EXPECT_FALSE(source->url_key.ignore_scheme);
+  EXPECT_FALSE(source->url_key.ignore_www);
+
+  file_ = write_file(dir_.path(), "bj-gov-gzdt.toml", kValidHtml);
+  source = load_source_file(file_);
+  ASSERT_TRUE(source.has_value()) << source.error().message;
+  EXPECT_FALSE(source->article.has_value());
+}
+
+TEST_F(SourceFileTest, ArticleSectionIsAllowedForFeeds) {
+  file_ = write_file(dir_.path(), "reg.toml",
+                     "id = \"reg\"\nname = \"Reg\"\nkind = \"media\"\ntype = \"feed\"\n"
+                     "url = \"https://www.theregister.com/headlines.atom\"\n"
+                     "same_item_urls = [\"scheme\"]\n[article]\nbody = \"#body\"\n");
+  Result<SourceConfig> source = load_source_file(file_);
+  ASSERT_TRUE(source.has_value()) << source.error().message;
+  ASSERT_TRUE(source->article.has_value());
+  EXPECT_TRUE(source->url_key.ignore_scheme);
+  EXPECT_FALSE(source->url_key.ignore_www);
+}
+
+TEST_F(SourceFileTest, ArticleProblemsAreReportedWithTheirKeys) {
+  std::string text(kValidHtml);
+  text += "[article]\nbdy = \"#mainText\"\ndate = \"div[\"\nmax_per_poll = 0\n"
+          "timeout = \"20 s\"\n";
+  const Error error = load_bad(text);
+  const std::string& m = error.message;
+  ASSERT_EQ(std::count(m.begin(), m.end(), '\n'), 3) << m;
+  EXPECT_THAT(m, StartsWith(at(file_, 14, 1) + "key 'article.bdy': unknown key in [article]; "
+                                               "did you mean 'body'? Valid keys are: title, "
+                                               "date, summary, body, max_per_poll, timeout"));
+  EXPECT_THAT(m, HasSubstr("\n" + at(file_, 15, 8) + "key 'article.date': position "));
+  EXPECT_THAT(m, HasSubstr("\n" + at(file_, 16, 16) +
+                           "key 'article.max_per_poll': 0 is out of range; write a number "
+                           "from 1 to 200"));
+  EXPECT_THAT(m, HasSubstr("\n" + at(file_, 17, 11) + "key 'article.timeout': '20 s' is not a "
+                                                       "duration"));
+}
+
+TEST_F(SourceFileTest, SameItemUrlsTakesOnlySchemeAndWww) {
+  std::string text = replace_line(kValidHtml, 7,
+                                  "url = \"https://www.beijing.gov.cn/ywdt/gzdt/\"\n"
+                                  "same_item_urls = [\"www\", \"query\", 3]");
+  Error error = load_bad(text);
+  EXPECT_EQ(error.message,
+            at(file_, 8, 26) +
+                "key 'same_item_urls[1]': expected \"scheme\" (http and https are the same item) "
+                "or \"www\" (www., m. and the bare host are the same item), found 'query'; write "
+                "e.g. same_item_urls = [\"scheme\", \"www\"]\n" +
+                at(file_, 8, 35) +
+                "key 'same_item_urls[2]': expected \"scheme\" (http and https are the same item) "
+                "or \"www\" (www., m. and the bare host are the same item), found a whole "
+                "number; write e.g. same_item_urls = [\"scheme\", \"www\"]");
+
+  error = load_bad(replace_line(kValidHtml, 7, "url = \"https://x.gov.cn/\"\nsame_item_urls = "
+                                               "\"www\""));
+  EXPECT_THAT(error.message, HasSubstr("key 'same_item_urls': expected a list, found a string"));
 }
 
 TEST_F(SourceFileTest, EmptyStringsAndOutOfRangeNumbers) {

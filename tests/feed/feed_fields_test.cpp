@@ -69,11 +69,17 @@ TEST(FeedFieldsTest, AtomSelfLinkIsNotTheItemLink) {
   EXPECT_EQ(item.base_url, "http://example.test/base/");  // xml:base on the link itself
 }
 
-TEST(FeedFieldsTest, AtomBase64ContentGivesNoSummary) {
-  const RawItem base64 = only_item(
+// Atom 0.3 mode="base64" and Atom 1.0 non-text media types carry base64: a text payload is
+// decoded, a binary one (here the first bytes of a PNG) gives no summary rather than garbage.
+TEST(FeedFieldsTest, AtomBase64TextIsDecodedButBinaryIsNot) {
+  const RawItem text = only_item(
       "<feed xmlns=\"http://purl.org/atom/ns#\"><entry>"
       "<content mode=\"base64\">RXhhbXBsZQ==</content></entry></feed>");
-  EXPECT_EQ(base64.summary, "");
+  EXPECT_EQ(text.summary, "Example");
+  const RawItem binary = only_item(
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry>"
+      "<content type=\"image/png\">iVBORw0KGgoAAAANSUhEUg==</content></entry></feed>");
+  EXPECT_EQ(binary.summary, "");
 }
 
 TEST(FeedFieldsTest, WhitespaceInsideFieldsIsCollapsed) {

@@ -362,6 +362,35 @@ TEST_F(StoreTest, FirstPollOfASourceThatFailsStartsAtOneFailure) {
   EXPECT_EQ((*health)[0].items_total, 0);
 }
 
+TEST_F(StoreTest, KnownUrlKeysTellsWhichItemsAreAlreadyStored) {
+  ASSERT_TRUE(store().commit_poll(ok_poll(1000, {make_item("a"), make_item("c")})));
+
+  auto known = store().known_url_keys(
+      {"www.example.gov.cn/a.html", "www.example.gov.cn/b.html", "www.example.gov.cn/c.html",
+       "www.example.gov.cn/a.html"});
+
+  ASSERT_TRUE(known.has_value()) << known.error().message;
+  EXPECT_EQ(*known, (std::vector<bool>{true, false, true, true}));
+  auto none = store().known_url_keys({});
+  ASSERT_TRUE(none.has_value()) << none.error().message;
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(StoreTest, BodyAndContentSourceAreStoredAndEmptyMeansNull) {
+  Item enriched = make_item("a");
+  enriched.body = "第一段。\n\n第二段。";
+  enriched.content_source = "教育部";
+  ASSERT_TRUE(store().commit_poll(ok_poll(1000, {enriched, make_item("b")})));
+
+  EXPECT_EQ(count("SELECT COUNT(*) FROM items WHERE url_key = 'www.example.gov.cn/a.html'"
+                  " AND body = '第一段。' || char(10) || char(10) || '第二段。'"
+                  " AND content_source = '教育部'"),
+            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM items WHERE url_key = 'www.example.gov.cn/b.html'"
+                  " AND body IS NULL AND content_source IS NULL"),
+            1);
+}
+
 TEST(StoreFileTest, CommittedPollSurvivesReopen) {
   testing::TempDir dir;
   const auto path = dir.path() / "herald.db";
@@ -411,6 +440,38 @@ TEST(StoreFileTest, FullDatabaseIsDbFullAndRollsBackThePoll) {
   auto retried = store->commit_poll(ok_poll(2000, big, Validators{"\"v2\"", {}}));
   ASSERT_TRUE(retried.has_value()) << retried.error().message;
   EXPECT_EQ(retried->items_new, 50);
+}
+
+// A database written by a herald of schema version 1 gains the v2 columns on open and
+// keeps its rows.
+TEST(StoreFileTest, VersionOneDatabaseIsMigratedAndKeepsItsItems) {
+  testing::TempDir dir;
+  const auto path = dir.path() / "herald.db";
+  {
+    auto store = Store::open(path);
+    ASSERT_TRUE(store.has_value()) << store.error().message;
+    ASSERT_TRUE(store->commit_poll(ok_poll(1000, {make_item("old", true)})));
+    // Back to the v1 layout (SQLite >= 3.35 drops columns).
+    ASSERT_TRUE(store->database().exec("ALTER TABLE items DROP COLUMN body;"
+                                       "ALTER TABLE items DROP COLUMN content_source;"
+                                       "PRAGMA user_version = 1;"));
+  }
+
+  auto store = Store::open(path);
+
+  ASSERT_TRUE(store.has_value()) << store.error().message;
+  auto version = store->database().prepare("PRAGMA user_version");
+  ASSERT_TRUE(version.has_value());
+  ASSERT_TRUE(version->step().value_or(false));
+  EXPECT_EQ(version->column_int64(0), current_schema_version());
+  auto known = store->known_url_keys({"www.example.gov.cn/old.html"});
+  ASSERT_TRUE(known.has_value()) << known.error().message;
+  EXPECT_EQ(*known, std::vector<bool>{true});
+  Item fresh = make_item("new");
+  fresh.body = "正文";
+  auto summary = store->commit_poll(ok_poll(2000, {make_item("old"), fresh}));
+  ASSERT_TRUE(summary.has_value()) << summary.error().message;
+  EXPECT_EQ(summary->items_new, 1);
 }
 
 }  // namespace
