@@ -35,6 +35,12 @@ std::string_view source_type_name(SourceType type) {
       return "html";
     case SourceType::kFeed:
       return "feed";
+    case SourceType::kJson:
+      return "json";
+    case SourceType::kCourtListener:
+      return "courtlistener";
+    case SourceType::kWechat:
+      return "wechat";
   }
   return "unknown";
 }

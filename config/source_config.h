@@ -12,7 +12,15 @@
 
 namespace herald {
 
-enum class SourceType { kHtml, kFeed };
+// How a source's pages are turned into items. html/feed/json are described in TOML; the
+// others are code modules (scrapers/sites/), each listed in the one extractor table
+// (scrapers/registry.cpp).
+enum class SourceType { kHtml, kFeed, kJson, kCourtListener, kWechat };
+
+// poll: herald fetches it on its interval. manual: herald cannot poll it (no public list,
+// bot walls, logins); editors add its articles with `herald add URL`, and health views show
+// it as manual instead of failing.
+enum class SourceMode { kPoll, kManual };
 enum class SourceKind { kGovernment, kCourt, kAssociation, kCompany, kMedia, kPlatform };
 
 std::string_view source_type_name(SourceType type);
@@ -25,6 +33,26 @@ struct ListRules {
   Selector link{};                    // usually "a@href"
   std::optional<Selector> date{};
   std::optional<Selector> summary{};
+};
+
+// [json]: items from a JSON API (GET, or POST with a form body). Paths are dot paths
+// ("data.resultList", "a.0.b"); an empty items path means the document is the array.
+struct JsonRules {
+  std::string method = "GET";          // "GET" or "POST"
+  std::string body{};                  // POST form body (application/x-www-form-urlencoded)
+  std::string items{};
+  std::string title{};
+  std::string link{};
+  std::string date{};                  // a date string, or Unix seconds / milliseconds
+  std::string summary{};               // optional
+  std::optional<std::string> link_base{};  // base for relative links (default: the source url)
+};
+
+// [courtlistener]: CourtListener REST v4 search (replaces Westlaw for US opinions).
+struct CourtListenerRules {
+  std::string query{};                 // the q= search, e.g. "\"Stability AI\""
+  std::string search_type = "o";       // o = opinions, r = RECAP dockets
+  std::string court{};                 // optional court filter, e.g. "cand"
 };
 
 // Per-source HTTP settings; every field has a safe default.
@@ -73,6 +101,11 @@ struct SourceConfig {
   FetchSettings fetch{};
   std::optional<ArticleRules> article{};  // [article]: enrich new items from their pages
   UrlKeyOptions url_key{};               // same_item_urls = ["scheme", "www"]
+  SourceMode mode = SourceMode::kPoll;
+  std::string manual_reason{};           // required when mode = manual: why, and what to do
+  std::optional<std::string> bridge_url{};  // manual only: a feed polled instead (WeChat-to-RSS)
+  std::optional<JsonRules> json{};       // required when type = json
+  std::optional<CourtListenerRules> courtlistener{};  // required when type = courtlistener
   std::string file{};                    // the file it was read from, for messages
 };
 

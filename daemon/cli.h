@@ -56,5 +56,8 @@ void add_serve_verb(Cli& cli);      // serve.cpp
 void add_poll_verb(Cli& cli);       // poll_command.cpp
 void add_sources_verbs(Cli& cli);   // sources_commands.cpp
 void add_queue_verbs(Cli& cli);     // queue_commands.cpp
+void add_add_verb(Cli& cli);        // add_command.cpp: manual intake, `herald add URL`
+void add_export_verb(Cli& cli);     // export_command.cpp: the newsletter draft
+void add_users_verbs(Cli& cli);     // users_commands.cpp: web UI accounts
 
 }  // namespace herald

@@ -102,6 +102,9 @@ int main(int argc, char** argv) {
   herald::add_poll_verb(cli);
   herald::add_sources_verbs(cli);
   herald::add_queue_verbs(cli);
+  herald::add_add_verb(cli);
+  herald::add_export_verb(cli);
+  herald::add_users_verbs(cli);
 
   if (const std::string message = unknown_verb_message(app, argc, argv); !message.empty()) {
     std::cerr << message << "\n";

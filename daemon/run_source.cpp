@@ -136,7 +136,7 @@ void enrich_new_items(std::vector<Item>& items, const SourceConfig& source,
 
 FetchRequest make_request(const SourceConfig& source, const HeraldConfig& config,
                           const Validators& validators) {
-  return FetchRequest{
+  FetchRequest request{
       .url = source.url,
       .etag = validators.etag,
       .last_modified = validators.last_modified,
@@ -146,6 +146,8 @@ FetchRequest make_request(const SourceConfig& source, const HeraldConfig& config
       .timeout = source.fetch.timeout,
       .max_body_bytes = source.fetch.max_body_bytes,
   };
+  prepare_list_request(source, config.tokens, request);
+  return request;
 }
 
 RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config,

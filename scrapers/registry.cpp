@@ -51,6 +51,12 @@ Result<RawPage> extract_feed(const std::string& utf8, const std::string& page_ur
 
 }  // namespace
 
+void prepare_list_request(const SourceConfig& /*source*/,
+                          const std::map<std::string, std::string>& /*tokens*/,
+                          FetchRequest& /*request*/) {
+  // TODO(#4): json (method, body) and courtlistener (URL, Authorization).
+}
+
 Result<Extraction> extract_page(const SourceConfig& source, const FetchResponse& page,
                                 std::int64_t fetched_at_utc) {
   auto text = decode_to_utf8(page.body, page.content_type, source.charset);
@@ -64,6 +70,10 @@ Result<Extraction> extract_page(const SourceConfig& source, const FetchResponse&
     switch (source.type) {
       case SourceType::kHtml: return extract_html(source, text->utf8, page_url);
       case SourceType::kFeed: return extract_feed(text->utf8, page_url);
+      case SourceType::kJson:
+      case SourceType::kCourtListener:
+      case SourceType::kWechat:
+        break;  // TODO(#4): the json extractor and the code modules
     }
     return fail(ErrorCode::kInternal, "unknown source type");
   }();

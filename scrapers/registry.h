@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,5 +23,21 @@ struct Extraction {
 // extract -> normalise for one fetched page. Zero items from a page gives kNoMatch.
 Result<Extraction> extract_page(const SourceConfig& source, const FetchResponse& page,
                                 std::int64_t fetched_at_utc);
+
+// Adjusts the list request for the source's type: method and form body for json sources,
+// the API URL and Authorization header for courtlistener (token from herald.toml
+// [tokens]). The daemon builds the common part (URL, validators, timeouts, headers).
+void prepare_list_request(const SourceConfig& source,
+                          const std::map<std::string, std::string>& tokens,
+                          FetchRequest& request);
+
+// Manual intake (`herald add URL`): one article page -> one item. Uses the source's module
+// when it has one (wechat: title, publish time from the page's `ct` value, body), else
+// generic article extraction (meta and JSON-LD dates, description, first paragraph; the
+// source's [article] selectors when set). `source` may be null (no source given): the item
+// then gets source_id "manual" and is read in UTC. Errors: kDecode, kParse, kParseLimit, and
+// kNoMatch when the page has no usable title.
+Result<Item> extract_single_item(const SourceConfig* source, const FetchResponse& page,
+                                 std::int64_t fetched_at_utc);
 
 }  // namespace herald

@@ -160,12 +160,14 @@ std::string_view review_state_name(ReviewState state) {
     case ReviewState::kPending: return "pending";
     case ReviewState::kAccepted: return "accepted";
     case ReviewState::kRejected: return "rejected";
+    case ReviewState::kPublished: return "published";
   }
   return "pending";
 }
 
 std::optional<ReviewState> parse_review_state(std::string_view name) {
-  for (ReviewState s : {ReviewState::kPending, ReviewState::kAccepted, ReviewState::kRejected}) {
+  for (ReviewState s : {ReviewState::kPending, ReviewState::kAccepted, ReviewState::kRejected,
+                        ReviewState::kPublished}) {
     if (review_state_name(s) == name) {
       return s;
     }
@@ -499,7 +501,7 @@ Result<Candidate> Store::decide(std::int64_t id, ReviewState state, const std::s
   return get_candidate(id);
 }
 
-Result<std::vector<SourceHealth>> Store::source_health() {
+Result<std::vector<SourceHealth>> Store::source_health(std::int64_t /*now_utc*/) {
   auto stmt = db_.prepare(
       "SELECT s.id, s.last_poll_at, s.last_outcome, s.last_error, s.last_success_at,"
       " s.consecutive_failures, (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id)"

@@ -275,7 +275,7 @@ TEST_F(PollIntegrationTest, FailedFetchRecordsThePollAndKeepsItems) {
   EXPECT_FALSE(report.ok());
   EXPECT_EQ(report.outcome, "http_4xx");
   EXPECT_EQ(item_rows("openai-news"), 25);
-  auto health = store_->source_health();
+  auto health = store_->source_health(0);
   ASSERT_TRUE(health.has_value());
   bool found = false;
   for (const SourceHealth& h : *health) {

@@ -211,7 +211,7 @@ TEST_F(StoreTest, FailingItemRollsBackTheWholePoll) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM candidates"), 1);
   EXPECT_EQ(count("SELECT COUNT(*) FROM polls"), 1);
   EXPECT_EQ(store().validators("bj-gov")->etag, "\"v1\"");
-  const auto health = store().source_health();
+  const auto health = store().source_health(0);
   ASSERT_TRUE(health.has_value());
   ASSERT_EQ(health->size(), 1u);
   EXPECT_EQ((*health)[0].last_poll_at, 1000);
@@ -327,7 +327,7 @@ TEST_F(StoreTest, SourceHealthCountsFailuresAndResetsOnSuccess) {
   ASSERT_TRUE(store().commit_poll(failed_poll(2000, "timed out")).has_value());
   ASSERT_TRUE(store().commit_poll(failed_poll(3000, "timed out again")).has_value());
 
-  auto failing = store().source_health();
+  auto failing = store().source_health(0);
 
   ASSERT_TRUE(failing.has_value()) << failing.error().message;
   ASSERT_EQ(failing->size(), 1u);
@@ -342,7 +342,7 @@ TEST_F(StoreTest, SourceHealthCountsFailuresAndResetsOnSuccess) {
   PollRecord not_modified = ok_poll(4000, {});
   not_modified.outcome = "not_modified";
   ASSERT_TRUE(store().commit_poll(not_modified).has_value());
-  auto recovered = store().source_health();
+  auto recovered = store().source_health(0);
   ASSERT_TRUE(recovered.has_value()) << recovered.error().message;
   EXPECT_EQ((*recovered)[0].consecutive_failures, 0);
   EXPECT_EQ((*recovered)[0].last_success_at, 4000);
@@ -353,7 +353,7 @@ TEST_F(StoreTest, SourceHealthCountsFailuresAndResetsOnSuccess) {
 TEST_F(StoreTest, FirstPollOfASourceThatFailsStartsAtOneFailure) {
   ASSERT_TRUE(store().commit_poll(failed_poll(1000, "dns")).has_value());
 
-  auto health = store().source_health();
+  auto health = store().source_health(0);
 
   ASSERT_TRUE(health.has_value()) << health.error().message;
   ASSERT_EQ(health->size(), 1u);
@@ -431,7 +431,7 @@ TEST(StoreFileTest, FullDatabaseIsDbFullAndRollsBackThePoll) {
   EXPECT_EQ(result.error().code, ErrorCode::kDbFull) << result.error().message;
   EXPECT_TRUE(result.error().retryable);
   EXPECT_EQ(store->validators("bj-gov")->etag, "\"v1\"");
-  auto health = store->source_health();
+  auto health = store->source_health(0);
   ASSERT_TRUE(health.has_value()) << health.error().message;
   EXPECT_EQ((*health)[0].items_total, 1);
 
