@@ -119,6 +119,17 @@ std::string xpath_literal(std::string_view value) {
   return fmt::format("concat({})", join(pieces, ", "));
 }
 
+// An element or attribute name as an XPath name test. XPath names are NCNames, a narrower
+// set than CSS identifiers ("-", "-x", "\31 a", "a\:b", most non-ASCII), so any other
+// name is matched through local-name(): the XPath then always compiles, with the same meaning.
+std::string name_test(std::string_view name) {
+  bool plain = !name.empty() && (is_alpha(name[0]) || name[0] == '_');
+  for (const char c : name) {
+    plain = plain && (is_alpha(c) || is_digit(c) || c == '_' || c == '-' || c == '.');
+  }
+  return plain ? std::string(name) : fmt::format("*[local-name() = {}]", xpath_literal(name));
+}
+
 // Positions in messages count characters from 1, so an admin can count along a line
 // that holds Chinese text.
 std::size_t char_position(std::string_view text, std::size_t byte) {
@@ -491,7 +502,7 @@ class CssCompiler {
       if (!name) {
         return fail(name.error());
       }
-      result.name = lower_ascii(*name);
+      result.name = name_test(lower_ascii(*name));
       any = true;
     }
     while (!at_end()) {
@@ -575,6 +586,10 @@ class CssCompiler {
       if (!at_end() && is_space(peek())) {
         ++pos_;
       }
+      if (cp < 0x20 || cp == 0x7f) {
+        return error(at, fmt::format("'\\' escapes control character U+{:04X}", cp),
+                     "remove it; pages never contain control characters");
+      }
       append_utf8(out, cp);
       return true;
     }
@@ -632,7 +647,7 @@ class CssCompiler {
     if (!raw_name) {
       return fail(raw_name.error());
     }
-    const std::string attr = "@" + lower_ascii(*raw_name);
+    const std::string attr = "@" + name_test(lower_ascii(*raw_name));
     skip_space();
     if (at_end()) {
       return unclosed(open, kInstead);
@@ -1000,6 +1015,16 @@ Result<Selector> compile_selector(std::string_view text, SelectorScope scope) {
   }
   if (begin == end) {
     return error_at(text, 0, "the selector is empty", kWriteInstead);
+  }
+
+  // TOML can spell any control character ("\u0000"). A NUL would cut the XPath short when
+  // libxml2 reads it as a C string, and XPath rejects the others except tab, CR and LF.
+  for (std::size_t i = begin; i < end; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+      return error_at(text, i, fmt::format("control character U+{:04X} in the selector", c),
+                      "remove it");
+    }
   }
 
   Selector selector;

@@ -667,6 +667,10 @@ std::optional<ParsedDate> match_unix(std::string_view s) {
   if (s.size() == 13) {
     v /= 1000;
   }
+  // Ten digits reach the year 2286: past kMaxYear it is an id, not a time stamp.
+  if (v >= days_from_civil(kMaxYear + 1, 1, 1) * kDay) {
+    return std::nullopt;
+  }
   return ParsedDate{v, true};
 }
 

@@ -185,6 +185,48 @@ TEST(CompileSelectorTest, EveryCompiledXPathIsAcceptedByLibxml2) {
   }
 }
 
+// Found by fuzz/selector_fuzz: "- l" compiled to "//-//l", which libxml2 rejects. CSS
+// identifiers that are not XPath names are matched through local-name() instead.
+TEST(CompileSelectorTest, NamesThatAreNotXPathNamesStillCompile) {
+  for (const char* text : {"uh ~h3 + ul,- l", "-x", "a[-data]", "a\\:b", "\\31 a", "新闻 a",
+                           "-x:nth-of-type(2)", "-x:first-of-type"}) {
+    for (const Scope scope : {Scope::kDocument, Scope::kRelative}) {
+      auto selector = compile_selector(text, scope);
+      ASSERT_TRUE(selector.has_value()) << text << ": " << selector.error().message;
+      xmlXPathCompExpr* compiled =
+          xmlXPathCompile(reinterpret_cast<const xmlChar*>(selector->xpath.c_str()));
+      EXPECT_NE(compiled, nullptr) << text << " -> " << selector->xpath;
+      xmlXPathFreeCompExpr(compiled);
+    }
+  }
+  auto dash = compile_selector("-x", Scope::kDocument);
+  ASSERT_TRUE(dash.has_value()) << dash.error().message;
+  EXPECT_EQ(dash->xpath, "//*[local-name() = '-x']");
+  auto attr = compile_selector("a[-data]", Scope::kDocument);
+  ASSERT_TRUE(attr.has_value()) << attr.error().message;
+  EXPECT_EQ(attr->xpath, "//a[@*[local-name() = '-data']]");
+}
+
+// Found by fuzz/selector_fuzz: a NUL (TOML can write "\u0000") cut the XPath short when
+// libxml2 read it as a C string.
+TEST(CompileSelectorTest, ControlCharactersAreRejectedWithTheirPosition) {
+  using namespace std::string_literals;
+  for (const std::string& text : {"[class~=\x10\0\0\0efu]"s, "li\0.x"s, "xpath://li\0[1]"s}) {
+    auto selector = compile_selector(text, Scope::kDocument);
+    ASSERT_FALSE(selector.has_value()) << selector->xpath;
+    EXPECT_EQ(selector.error().message.rfind("position ", 0), 0u) << selector.error().message;
+  }
+  auto nul = compile_selector("li\0.x"s, Scope::kRelative);
+  ASSERT_FALSE(nul.has_value());
+  EXPECT_EQ(nul.error().message, "position 3: control character U+0000 in the selector; remove it");
+  // ... and an escape must not smuggle one in (XPath accepts none but tab, CR and LF).
+  for (const char* text : {"\\h\\\\\\3 hnt@href", "a[title=\"x\\1 y\"]", ".a\\1f", "a\fb"}) {
+    auto escaped = compile_selector(text, Scope::kDocument);
+    ASSERT_FALSE(escaped.has_value()) << text << " -> " << escaped->xpath;
+    EXPECT_EQ(escaped.error().message.rfind("position ", 0), 0u) << escaped.error().message;
+  }
+}
+
 TEST(CompileSelectorTest, KeepsTheTrimmedTextForMessages) {
   auto selector = compile_selector("  ul.list li  ", Scope::kDocument);
 
