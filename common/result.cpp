@@ -18,6 +18,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kTooLarge: return "too_large";
     case ErrorCode::kRedirectLimit: return "redirect_limit";
     case ErrorCode::kBlockedRedirect: return "blocked_redirect";
+    case ErrorCode::kRobotsDisallow: return "robots_disallow";
     case ErrorCode::kDecode: return "decode";
     case ErrorCode::kParse: return "parse";
     case ErrorCode::kParseLimit: return "parse_limit";

@@ -26,6 +26,7 @@ enum class ErrorCode {
   kTooLarge,         // the body passed the byte cap (raw or decoded)
   kRedirectLimit,    // more redirects than allowed
   kBlockedRedirect,  // a redirect to a scheme or address herald refuses
+  kRobotsDisallow,   // the site's robots.txt (or its being unreachable) forbids the URL
   kDecode,           // bytes that cannot be made into text
   kParse,            // markup unusable even in recovery mode
   kParseLimit,       // the page passed a parser safety limit (tags, depth, bytes)

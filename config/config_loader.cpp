@@ -73,6 +73,8 @@ constexpr seconds kMinInterval{60};
 constexpr seconds kMaxInterval{7 * 24 * 3600};
 constexpr seconds kMinTimeout{1};
 constexpr seconds kMaxTimeout{600};
+constexpr seconds kMinDelay{0};
+constexpr seconds kMaxDelay{3600};
 constexpr std::int64_t kMinBodyBytes = 1024;
 constexpr std::int64_t kMaxBodyBytes = 64 * 1024 * 1024;
 constexpr std::int64_t kMaxExpectMinItems = 10000;
@@ -399,6 +401,7 @@ class TableReader {
   }
 
   bool has(std::string_view key) const { return table_.get(key) != nullptr; }
+  const toml::node* node(std::string_view key) const { return table_.get(key); }
 
   void problem(std::string_view key, std::string_view what) {
     problems_.add(position(key), key_path(key), what);
@@ -683,6 +686,10 @@ void read_source_fetch(TableReader& fetch, FetchSettings& settings) {
   if (auto max = fetch.integer("max_body_bytes", kMinBodyBytes, kMaxBodyBytes, format_bytes)) {
     settings.max_body_bytes = static_cast<std::size_t>(*max);
   }
+  if (fetch.has("min_delay")) {
+    settings.min_delay = fetch.duration("min_delay", kMinDelay, kMaxDelay);
+  }
+  settings.ignore_robots = fetch.boolean("ignore_robots").value_or(false);
 }
 
 std::optional<ArticleRules> read_article(TableReader& article) {
@@ -742,6 +749,190 @@ void read_same_item_urls(TableReader& top, Problems& problems, UrlKeyOptions& op
   }
 }
 
+// mode, manual_reason, bridge_url. A manual source says why (shown on the health page and
+// in `sources status`); only a manual source may name a bridge feed to poll instead.
+void read_mode(TableReader& top, SourceConfig& source) {
+  const auto mode = enum_value<SourceMode>(
+      top, "mode", {{"poll", SourceMode::kPoll}, {"manual", SourceMode::kManual}});
+  if (mode) {
+    source.mode = *mode;
+  } else if (top.has("mode")) {
+    // Which keys belong is unknown until the mode is fixed: check the values only.
+    source.mode = SourceMode::kManual;
+  }
+  const bool manual = source.mode == SourceMode::kManual;
+  const bool mode_known = mode.has_value() || !top.has("mode");
+  if (top.has("manual_reason")) {
+    auto reason = top.string("manual_reason", "\"No public list; editors add articles with "
+                                              "`herald add URL`\"");
+    if (reason && !manual) {
+      top.problem("manual_reason", "is only used with mode = \"manual\"; remove it, or add "
+                                   "mode = \"manual\" if herald cannot poll this source");
+    } else if (reason) {
+      source.manual_reason = std::move(*reason);
+    }
+  } else if (manual && mode_known) {
+    top.missing("manual_reason",
+                "\"No public list; editors add articles with `herald add URL`\" (why herald "
+                "cannot poll it, shown to admins)");
+  }
+  if (top.has("bridge_url")) {
+    auto bridge = top.string("bridge_url", "\"https://rss.example.com/wechat/feed.xml\"");
+    if (bridge && !manual) {
+      top.problem("bridge_url", "is only used with mode = \"manual\" (a feed polled in place of "
+                                "a source herald cannot poll); remove it, or set url to the "
+                                "feed and type = \"feed\"");
+    } else if (bridge) {
+      if (auto wrong = http_url_problem(*bridge)) {
+        top.problem("bridge_url", *wrong);
+      } else {
+        source.bridge_url = std::move(*bridge);
+      }
+    }
+  }
+}
+
+// A dot path into a JSON document ("data.list", "a.0.b"). `allow_empty`: "" means the
+// document itself. Unlike string(), an empty value can be valid here.
+std::optional<std::string> json_path(TableReader& table, std::string_view key, bool allow_empty,
+                                     std::string_view example) {
+  const toml::node* node = table.node(key);
+  if (node == nullptr) {
+    return std::nullopt;
+  }
+  const auto* value = node->as_string();
+  if (value == nullptr) {
+    table.problem(key, fmt::format("expected a string, found {}; write {} = {}",
+                                   type_description(*node), key, example));
+    return std::nullopt;
+  }
+  const std::string& path = value->get();
+  if (path.empty()) {
+    if (!allow_empty) {
+      table.problem(key, fmt::format("is empty; write the field's dot path, e.g. {} = {}", key,
+                                     example));
+      return std::nullopt;
+    }
+    return path;
+  }
+  const bool bad_char = std::any_of(path.begin(), path.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f;
+  });
+  if (bad_char || path.front() == '.' || path.back() == '.' ||
+      path.find("..") != std::string::npos) {
+    table.problem(key, fmt::format("'{}' is not a dot path; write field names separated by dots, "
+                                   "with array positions as numbers, e.g. {} = {}",
+                                   bad_char ? std::string("(with spaces or control characters)")
+                                            : path,
+                                   key, example));
+    return std::nullopt;
+  }
+  return path;
+}
+
+std::optional<JsonRules> read_json(TableReader& json) {
+  JsonRules rules;
+  bool ok = true;
+  if (auto method = json.string("method", "\"GET\"")) {
+    if (*method == "GET" || *method == "POST") {
+      rules.method = *method;
+    } else {
+      json.problem("method", fmt::format("unknown method '{}'; write \"GET\" or \"POST\" (upper "
+                                         "case)",
+                                         *method));
+      ok = false;
+    }
+  } else if (json.has("method")) {
+    ok = false;
+  }
+  if (json.has("body")) {
+    if (auto body = json.string("body", "\"page=1&pageSize=20\"")) {
+      if (rules.method != "POST") {
+        json.problem("body", "a body is only sent with method = \"POST\"; add method = \"POST\" "
+                             "or remove body");
+        ok = false;
+      }
+      rules.body = std::move(*body);
+    } else {
+      ok = false;
+    }
+  }
+  const auto path = [&](std::string_view key, bool required, bool allow_empty,
+                        std::string_view example, std::string& out) {
+    if (!json.has(key)) {
+      if (required) {
+        json.missing(key, example);
+        ok = false;
+      }
+      return;
+    }
+    if (auto value = json_path(json, key, allow_empty, example)) {
+      out = std::move(*value);
+    } else {
+      ok = false;
+    }
+  };
+  path("items", true, true, "\"data.list\"", rules.items);
+  path("title", true, false, "\"title\"", rules.title);
+  path("link", true, false, "\"url\"", rules.link);
+  path("date", false, false, "\"publishDate\"", rules.date);
+  path("summary", false, false, "\"summary\"", rules.summary);
+  if (json.has("link_base")) {
+    if (auto base = json.string("link_base", "\"https://www.example.gov.cn/\"")) {
+      if (auto wrong = http_url_problem(*base)) {
+        json.problem("link_base", *wrong);
+        ok = false;
+      } else {
+        rules.link_base = std::move(*base);
+      }
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    return std::nullopt;
+  }
+  return rules;
+}
+
+std::optional<CourtListenerRules> read_courtlistener(TableReader& table) {
+  CourtListenerRules rules;
+  bool ok = true;
+  if (auto query = table.required_string("query", "\"\\\"Stability AI\\\"\"")) {
+    rules.query = std::move(*query);
+  } else {
+    ok = false;
+  }
+  if (auto type = enum_value<std::string_view>(table, "search_type", {{"o", "o"}, {"r", "r"}})) {
+    rules.search_type = std::string(*type);
+  } else if (table.has("search_type")) {
+    ok = false;
+  }
+  if (table.has("court")) {
+    if (auto court = table.string("court", "\"cand\"")) {
+      const bool plain = std::all_of(court->begin(), court->end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ';
+      });
+      if (plain) {
+        rules.court = std::move(*court);
+      } else {
+        table.problem("court", fmt::format("'{}' is not a list of CourtListener court ids; write "
+                                           "lower-case ids separated by spaces, e.g. \"cand "
+                                           "cacd\"",
+                                           *court));
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    return std::nullopt;
+  }
+  return rules;
+}
+
 struct LoadedSource {
   SourceConfig config{};
   toml::source_position id_position{};  // for duplicate-id messages
@@ -756,7 +947,8 @@ Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_
   TableReader top(problems, *document, "",
                   {"id", "name", "kind", "language", "timezone", "interval", "type", "url",
                    "charset", "always_candidate", "enabled", "expect_min_items", "list", "fetch",
-                   "article", "same_item_urls"});
+                   "article", "same_item_urls", "mode", "manual_reason", "bridge_url", "json",
+                   "courtlistener"});
   LoadedSource loaded;
   SourceConfig& source = loaded.config;
   source.file = file.string();
@@ -808,10 +1000,18 @@ Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_
   source.interval = top.duration("interval", kMinInterval, kMaxInterval).value_or(source.interval);
 
   const bool type_given = top.has("type");
-  if (auto type = enum_value<SourceType>(
-          top, "type", {{"html", SourceType::kHtml}, {"feed", SourceType::kFeed}})) {
+  if (auto type = enum_value<SourceType>(top, "type",
+                                         {{"html", SourceType::kHtml},
+                                          {"feed", SourceType::kFeed},
+                                          {"json", SourceType::kJson},
+                                          {"courtlistener", SourceType::kCourtListener},
+                                          {"wechat", SourceType::kWechat}})) {
     source.type = *type;
   }
+  read_mode(top, source);
+  // A manual source is not polled (unless through its bridge feed), so the sections that
+  // describe polling are optional for it; when present they are still checked.
+  const bool polled = source.mode == SourceMode::kPoll;
 
   if (auto url = top.required_string("url", "\"https://www.example.gov.cn/news/\"")) {
     if (auto wrong = http_url_problem(*url)) {
@@ -840,16 +1040,20 @@ Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_
   }
 
   if (const toml::table* list = top.table("list")) {
-    if (source.type == SourceType::kFeed) {
+    if (source.type != SourceType::kHtml) {
       top.problem("list",
-                  "a [list] section is only used when type = \"html\"; remove it, or set "
-                  "type = \"html\" if this is a web page rather than a feed");
+                  source.type == SourceType::kFeed
+                      ? "a [list] section is only used when type = \"html\"; remove it, or set "
+                        "type = \"html\" if this is a web page rather than a feed"
+                      : fmt::format("a [list] section is only used when type = \"html\"; remove "
+                                    "it (type = \"{}\" does not read it)",
+                                    source_type_name(source.type)));
     } else {
       TableReader list_reader(problems, *list, "list",
                               {"item", "title", "link", "date", "summary"});
       source.list = read_list(list_reader);
     }
-  } else if (source.type == SourceType::kHtml && !top.has("list")) {
+  } else if (polled && source.type == SourceType::kHtml && !top.has("list")) {
     const toml::source_position where = type_given ? top.position("type") : top.position();
     problems.add(where, "list",
                  "missing section [list], required when type = \"html\"; add a [list] section "
@@ -860,7 +1064,8 @@ Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_
   if (const toml::table* fetch = top.table("fetch")) {
     TableReader fetch_reader(
         problems, *fetch, "fetch",
-        {"user_agent", "referer", "accept_language", "timeout", "max_body_bytes"});
+        {"user_agent", "referer", "accept_language", "timeout", "max_body_bytes", "min_delay",
+         "ignore_robots"});
     read_source_fetch(fetch_reader, source.fetch);
   }
 
@@ -870,6 +1075,41 @@ Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_
     source.article = read_article(article_reader);
   }
   read_same_item_urls(top, problems, source.url_key);
+
+  const toml::source_position type_position = type_given ? top.position("type") : top.position();
+  if (const toml::table* json = top.table("json")) {
+    if (source.type != SourceType::kJson) {
+      top.problem("json", fmt::format("a [json] section is only used when type = \"json\"; "
+                                      "remove it, or set type = \"json\" (now \"{}\")",
+                                      source_type_name(source.type)));
+    } else {
+      TableReader json_reader(
+          problems, *json, "json",
+          {"method", "body", "items", "title", "link", "date", "summary", "link_base"});
+      source.json = read_json(json_reader);
+    }
+  } else if (polled && source.type == SourceType::kJson && !top.has("json")) {
+    problems.add(type_position, "json",
+                 "missing section [json], required when type = \"json\"; add a [json] section "
+                 "with at least items = \"data.list\", title = \"title\" and link = \"url\"");
+  }
+  if (const toml::table* courtlistener = top.table("courtlistener")) {
+    if (source.type != SourceType::kCourtListener) {
+      top.problem("courtlistener",
+                  fmt::format("a [courtlistener] section is only used when type = "
+                              "\"courtlistener\"; remove it, or set type = \"courtlistener\" "
+                              "(now \"{}\")",
+                              source_type_name(source.type)));
+    } else {
+      TableReader reader(problems, *courtlistener, "courtlistener",
+                         {"query", "search_type", "court"});
+      source.courtlistener = read_courtlistener(reader);
+    }
+  } else if (polled && source.type == SourceType::kCourtListener && !top.has("courtlistener")) {
+    problems.add(type_position, "courtlistener",
+                 "missing section [courtlistener], required when type = \"courtlistener\"; add "
+                 "a [courtlistener] section with at least query = \"Stability AI\"");
+  }
 
   if (!problems.empty()) {
     return fail(problems.error());
@@ -987,6 +1227,83 @@ std::optional<fs::path> read_path(TableReader& table, std::string_view key,
   return (base / fs::path(*text)).lexically_normal();
 }
 
+// [tokens]: service = "secret". Any service name is accepted (the module that needs one
+// looks it up); values are never echoed in messages, only their keys.
+void read_tokens(Problems& problems, const toml::table& table,
+                 std::map<std::string, std::string>& tokens) {
+  std::vector<std::string_view> names;
+  for (const auto& [key, node] : table) {
+    names.push_back(key.str());
+  }
+  TableReader reader(problems, table, "tokens", names);
+  for (std::string_view name : names) {
+    const bool plain = std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    });
+    if (!plain) {
+      reader.problem(name, "is not a service name; write lower-case letters, digits, '-' or "
+                           "'_', e.g. courtlistener = \"...\"");
+      continue;
+    }
+    if (auto value = reader.string(name, "\"<your API token>\"")) {
+      tokens.emplace(std::string(name), std::move(*value));
+    }
+  }
+}
+
+// "https://herald.example.com" (or with a port): what browsers put in Origin headers.
+std::optional<std::string> origin_problem(std::string_view origin) {
+  if (auto wrong = http_url_problem(origin)) {
+    return wrong;
+  }
+  const std::size_t host = origin.find("://") + 3;
+  if (origin.find_first_of("/?#", host) != std::string_view::npos) {
+    return fmt::format("'{}' is not an origin: write only scheme, host and port, without a path "
+                       "or a trailing slash, e.g. \"https://herald.example.com\"",
+                       origin);
+  }
+  return std::nullopt;
+}
+
+void read_web(TableReader& web, const fs::path& base, WebSettings& settings) {
+  constexpr seconds kMinSession{60};
+  constexpr seconds kMaxIdle{30 * 86400};
+  constexpr seconds kMaxAbsolute{90 * 86400};
+  settings.enabled = web.boolean("enabled").value_or(settings.enabled);
+  if (auto host = web.string("listen_host", "\"127.0.0.1\"")) {
+    if (host->find_first_of(" /") != std::string::npos) {
+      web.problem("listen_host", fmt::format("'{}' is not a host name or address; write e.g. "
+                                             "\"127.0.0.1\", \"::1\" or \"0.0.0.0\"",
+                                             *host));
+    } else {
+      settings.listen_host = std::move(*host);
+    }
+  }
+  if (auto port = web.integer("port", 1, 65535)) {
+    settings.port = static_cast<int>(*port);
+  }
+  if (auto origin = web.string("public_origin", "\"https://herald.example.com\"")) {
+    if (auto wrong = origin_problem(*origin)) {
+      web.problem("public_origin", *wrong);
+    } else {
+      settings.public_origin = std::move(*origin);
+    }
+  }
+  const auto idle = web.duration("session_idle_timeout", kMinSession, kMaxIdle);
+  const auto absolute = web.duration("session_absolute_timeout", kMinSession, kMaxAbsolute);
+  settings.session_idle_timeout = idle.value_or(settings.session_idle_timeout);
+  settings.session_absolute_timeout = absolute.value_or(settings.session_absolute_timeout);
+  if (settings.session_absolute_timeout < settings.session_idle_timeout) {
+    web.problem(absolute ? "session_absolute_timeout" : "session_idle_timeout",
+                fmt::format("a session's absolute timeout ({}) is shorter than its idle timeout "
+                            "({}); make session_absolute_timeout at least as long",
+                            format_duration(settings.session_absolute_timeout),
+                            format_duration(settings.session_idle_timeout)));
+  }
+  settings.assets_dir =
+      read_path(web, "assets_dir", "\"../web\"", base).value_or(settings.assets_dir);
+}
+
 }  // namespace
 
 // -----------------------------------------------------------------------------------------
@@ -1004,7 +1321,8 @@ Result<HeraldConfig> load_herald_config(const std::filesystem::path& file) {
   }
 
   Problems problems(file.string());
-  TableReader top(problems, *document, "", {"storage", "sources", "fetch", "schedule", "topics"});
+  TableReader top(problems, *document, "",
+                  {"storage", "sources", "fetch", "schedule", "topics", "tokens", "web"});
   HeraldConfig config;
   config.file = file;
   config.database = (base / "herald.db").lexically_normal();
@@ -1017,17 +1335,30 @@ Result<HeraldConfig> load_herald_config(const std::filesystem::path& file) {
         read_path(reader, "database", "\"state/herald.db\"", base).value_or(config.database);
   }
   if (const toml::table* sources = top.table("sources")) {
-    TableReader reader(problems, *sources, "sources", {"dir"});
+    TableReader reader(problems, *sources, "sources", {"dir", "fixtures"});
     config.sources_dir =
         read_path(reader, "dir", "\"sources.d\"", base).value_or(config.sources_dir);
+    config.fixtures_dir = read_path(reader, "fixtures", "\"../tests/fixtures\"", base)
+                              .value_or(config.fixtures_dir);
+  }
+  if (const toml::table* tokens = top.table("tokens")) {
+    read_tokens(problems, *tokens, config.tokens);
+  }
+  if (const toml::table* web = top.table("web")) {
+    TableReader reader(problems, *web, "web",
+                       {"enabled", "listen_host", "port", "public_origin", "session_idle_timeout",
+                        "session_absolute_timeout", "assets_dir"});
+    read_web(reader, base, config.web);
   }
   if (const toml::table* fetch = top.table("fetch")) {
-    TableReader reader(problems, *fetch, "fetch", {"user_agent", "timeout"});
+    TableReader reader(problems, *fetch, "fetch", {"user_agent", "timeout", "min_delay", "contact"});
     config.user_agent =
         header_value(reader, "user_agent", "\"herald/0.1 (+mailto:ops@example.com)\"")
             .value_or(config.user_agent);
     config.default_timeout =
         reader.duration("timeout", kMinTimeout, kMaxTimeout).value_or(config.default_timeout);
+    config.min_delay = reader.duration("min_delay", kMinDelay, kMaxDelay).value_or(config.min_delay);
+    config.contact = header_value(reader, "contact", "\"newsletter-ops@example.com\"").value_or("");
   }
   if (const toml::table* schedule = top.table("schedule")) {
     TableReader reader(problems, *schedule, "schedule", {"jitter"});

@@ -11,9 +11,23 @@ namespace herald {
 
 // Reads herald.toml. Errors (kConfig) read "FILE:LINE:COL: key 'x': what is wrong; what to
 // write instead". zoneinfo_dir is where time zones are looked up.
+// Sections: [storage] database; [sources] dir, fixtures (paths relative to the file);
+// [fetch]; [schedule]; [[topics]]; [tokens] (service = "token": any service name, values
+// never appear in messages); [web] enabled, listen_host, port (1..65535), public_origin
+// (scheme://host[:port], no path), session_idle_timeout (1m..30d),
+// session_absolute_timeout (1m..90d, not shorter than the idle one), assets_dir.
 Result<HeraldConfig> load_herald_config(const std::filesystem::path& file);
 
-// Reads one source file.
+// Reads one source file (keys: README "Adding a source" and docs/source-fixtures.md).
+// Rules beyond single values:
+//   - type = "html" needs [list], "json" needs [json], "courtlistener" needs [courtlistener];
+//     a section for another type is an error.
+//   - mode = "manual" needs manual_reason and makes those sections optional (a manual source
+//     is not polled); they are still checked when present.
+//   - bridge_url is only valid with mode = "manual". The source keeps mode = manual and its
+//     type (editors' `herald add` still uses its module); the daemon polls bridge_url as
+//     an RSS/Atom feed (prepare_list_request points the request there, extract_page reads
+//     the answer as a feed).
 Result<SourceConfig> load_source_file(const std::filesystem::path& file);
 
 // What loading sources.d/ produced: the valid sources, and one message per bad file.

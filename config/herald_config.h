@@ -49,6 +49,8 @@ struct HeraldConfig {
   std::map<std::string, std::string> tokens{};
   std::string user_agent{};              // [fetch] user_agent
   std::chrono::seconds default_timeout{30};
+  std::chrono::seconds min_delay{5};     // [fetch] min_delay: between requests to one host
+  std::string contact{};                 // [fetch] contact: appended to the User-Agent
   double interval_jitter = 0.1;          // [schedule] jitter: +/- this fraction of interval
   std::vector<TopicProfile> topics{};    // [[topics]]
   WebSettings web{};                     // [web]

@@ -62,6 +62,11 @@ struct FetchSettings {
   std::optional<std::string> accept_language{};
   std::chrono::seconds timeout{30};
   std::size_t max_body_bytes = 8 * 1024 * 1024;  // hostile pages can be endless
+  // Least time between two requests to this source's host; raises herald.toml's
+  // [fetch] min_delay for that host (the largest setting wins for a shared host).
+  std::optional<std::chrono::seconds> min_delay{};
+  // Skip robots.txt for this source. Only an admin's explicit choice; logged at every start.
+  bool ignore_robots = false;
 };
 
 // [article]: how to read an item's own page. Each new item's page is fetched once and

@@ -23,8 +23,31 @@ class Scheduler {
 
   // First polls are spread over the first `initial_spread` so a start does not hit every
   // site in the same second. `jitter` (0..0.5) varies each interval by +/- that fraction.
+  // `max_backoff` caps how far consecutive failures push a source out (never below its
+  // own interval).
   Scheduler(std::vector<Entry> entries, TimePoint now, double jitter,
-            std::chrono::seconds initial_spread, std::uint64_t seed);
+            std::chrono::seconds initial_spread, std::uint64_t seed,
+            std::chrono::seconds max_backoff = std::chrono::hours(6));
+
+  // How a run ended, as far as scheduling cares.
+  struct Outcome {
+    enum class Kind {
+      kSuccess,      // back to the source's interval
+      kFailure,      // retryable: back off; not retryable: the interval (the admin must act)
+      kRateLimited,  // the site asked herald to wait until `until`; counts as a failure
+    };
+    Kind kind = Kind::kSuccess;
+    bool retryable = true;  // kFailure only
+    TimePoint until{};      // kRateLimited only
+
+    static Outcome success() { return Outcome{}; }
+    static Outcome failure(bool retryable) {
+      return Outcome{.kind = Kind::kFailure, .retryable = retryable, .until = {}};
+    }
+    static Outcome rate_limited(TimePoint until) {
+      return Outcome{.kind = Kind::kRateLimited, .retryable = true, .until = until};
+    }
+  };
 
   struct Due {
     std::size_t index = 0;
@@ -33,18 +56,29 @@ class Scheduler {
   // The earliest due source; nullopt when there are no sources.
   std::optional<Due> next() const;
 
-  // Records that source `index` finished at `now` and schedules its next run.
-  void completed(std::size_t index, TimePoint now);
+  // Records that source `index` finished at `now` and schedules its next run. After n
+  // consecutive retryable failures the next run is interval·2^(n-1) away (capped at
+  // max(max_backoff, interval)), so a broken site is asked less often, not more; a
+  // rate-limited run is also never rescheduled before `until`. Jitter applies throughout.
+  void completed(std::size_t index, TimePoint now, const Outcome& outcome);
+  // A successful run.
+  void completed(std::size_t index, TimePoint now) { completed(index, now, Outcome::success()); }
+
+  // Retryable failures since the last success (for "degraded" in the health view).
+  int consecutive_failures(std::size_t index) const { return failures_.at(index); }
 
   const Entry& entry(std::size_t index) const { return entries_[index]; }
   std::size_t size() const { return entries_.size(); }
 
  private:
-  std::chrono::milliseconds jittered(std::chrono::seconds interval);
+  std::chrono::milliseconds jittered(std::chrono::milliseconds delay);
+  std::chrono::milliseconds backoff(std::size_t index) const;
 
   std::vector<Entry> entries_;
   std::vector<TimePoint> due_;
+  std::vector<int> failures_;
   double jitter_;
+  std::chrono::seconds max_backoff_;
   std::mt19937_64 rng_;
 };
 

@@ -282,8 +282,8 @@ bool is_body_phase_error(CURLcode code, const Transfer& transfer) {
          code == CURLE_BAD_CONTENT_ENCODING;
 }
 
-Error status_error(std::string_view url, long status, const Transfer& transfer) {
-  const std::string what = fmt::format("GET {}: {}", url, describe_status(status));
+Error status_error(std::string_view target, long status, const Transfer& transfer) {
+  const std::string what = fmt::format("{}: {}", target, describe_status(status));
   if (status == 429 || (status == 503 && transfer.retry_after)) {
     const std::string retry_after =
         transfer.retry_after ? printable(*transfer.retry_after, kMaxRetryAfterInMessage) : "";
@@ -304,45 +304,45 @@ Error status_error(std::string_view url, long status, const Transfer& transfer) 
                fmt::format("{} (not a page, and no redirect herald can follow)", what), false};
 }
 
-Error transport_error(std::string_view url, CURLcode code, std::string_view detail,
+Error transport_error(std::string_view target, CURLcode code, std::string_view detail,
                       const FetchRequest& request, const Transfer& transfer) {
   const std::string reason =
       detail.empty() ? std::string(curl_easy_strerror(code)) : std::string(detail);
   switch (code) {
     case CURLE_ABORTED_BY_CALLBACK:
-      return Error{ErrorCode::kCancelled, fmt::format("GET {}: abandoned: herald is stopping", url),
+      return Error{ErrorCode::kCancelled, fmt::format("{}: abandoned: herald is stopping", target),
                    true};
     case CURLE_OPERATION_TIMEDOUT:
       return Error{ErrorCode::kTimeout,
-                   fmt::format("GET {}: timed out after {} s ({})", url,
+                   fmt::format("{}: timed out after {} s ({})", target,
                                request.timeout.count(), reason),
                    true};
     case CURLE_COULDNT_CONNECT:
-      return Error{ErrorCode::kRefused, fmt::format("GET {}: could not connect ({})", url, reason),
+      return Error{ErrorCode::kRefused, fmt::format("{}: could not connect ({})", target, reason),
                    true};
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
       return Error{ErrorCode::kDns,
-                   fmt::format("GET {}: host name did not resolve ({})", url, reason), true};
+                   fmt::format("{}: host name did not resolve ({})", target, reason), true};
     case CURLE_TOO_MANY_REDIRECTS:
       return Error{ErrorCode::kRedirectLimit,
-                   fmt::format("GET {}: more than {} redirects ({})", url, request.max_redirects,
+                   fmt::format("{}: more than {} redirects ({})", target, request.max_redirects,
                                reason),
                    false};
     case CURLE_UNSUPPORTED_PROTOCOL:
       // fetch() refuses non-http(s) URLs up front, so this can only be a redirect.
       return Error{ErrorCode::kBlockedRedirect,
-                   fmt::format("GET {}: redirected to a scheme herald does not fetch, only "
+                   fmt::format("{}: redirected to a scheme herald does not fetch, only "
                                "http and https ({})",
-                               url, reason),
+                               target, reason),
                    false};
     case CURLE_FILESIZE_EXCEEDED:
     case CURLE_WRITE_ERROR:
       if (code == CURLE_FILESIZE_EXCEEDED || transfer.over_cap) {
         return Error{ErrorCode::kTooLarge,
-                     fmt::format("GET {}: body larger than {} cap (raise fetch.max_body_bytes "
+                     fmt::format("{}: body larger than {} cap (raise fetch.max_body_bytes "
                                  "in the source file)",
-                                 url, describe_bytes(request.max_body_bytes)),
+                                 target, describe_bytes(request.max_body_bytes)),
                      false};
       }
       break;
@@ -351,23 +351,23 @@ Error transport_error(std::string_view url, CURLcode code, std::string_view deta
     case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING:
       return Error{ErrorCode::kNetwork,
-                   fmt::format("GET {}: connection broke off ({})", url, reason), true};
+                   fmt::format("{}: connection broke off ({})", target, reason), true};
     case CURLE_FAILED_INIT:
     case CURLE_NOT_BUILT_IN:
     case CURLE_BAD_FUNCTION_ARGUMENT:
     case CURLE_UNKNOWN_OPTION:
     case CURLE_OUT_OF_MEMORY:
-      return Error{ErrorCode::kInternal, fmt::format("GET {}: libcurl: {}", url, reason), false};
+      return Error{ErrorCode::kInternal, fmt::format("{}: libcurl: {}", target, reason), false};
     default:
       break;
   }
   if (is_tls_error(code)) {
     // A handshake that breaks off can be transient; a certificate that does not verify is
     // not, and verification is never switched off to get past it.
-    return Error{ErrorCode::kTls, fmt::format("GET {}: TLS failed ({})", url, reason),
+    return Error{ErrorCode::kTls, fmt::format("{}: TLS failed ({})", target, reason),
                  code == CURLE_SSL_CONNECT_ERROR};
   }
-  return Error{ErrorCode::kNetwork, fmt::format("GET {}: {}", url, reason), true};
+  return Error{ErrorCode::kNetwork, fmt::format("{}: {}", target, reason), true};
 }
 
 bool is_http_url(std::string_view url) {
@@ -388,6 +388,37 @@ void add_header(curl_slist*& list, bool& ok, std::string_view name,
     return;
   }
   list = appended;
+}
+
+// RFC 9110 token characters: what a header name may consist of.
+bool is_token_char(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+    return true;
+  }
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool is_header_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), is_token_char);
+}
+
+// "https://Host:8080/path" -> "https://host:8080": whether a redirect stays with the host
+// the request's credentials were meant for.
+std::string origin_of(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return {};
+  }
+  const std::size_t host_end = url.find_first_of("/?#", scheme_end + 3);
+  std::string origin(url.substr(0, host_end));
+  std::transform(origin.begin(), origin.end(), origin.begin(), [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  });
+  return origin;
+}
+
+bool is_redirect_status(long status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
 }  // namespace
@@ -424,9 +455,25 @@ Result<std::unique_ptr<CurlFetcher>> CurlFetcher::create() {
 
 Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
   const std::string& url = request.url;
+  const bool post = request.method == "POST";
+  if (!post && request.method != "GET") {
+    return fail(ErrorCode::kConfig,
+                fmt::format("{} {}: herald only sends GET and POST requests",
+                            printable(request.method, 16), url));
+  }
+  const std::string target = fmt::format("{} {}", request.method, url);
   if (!is_http_url(url)) {
     return fail(ErrorCode::kConfig,
-                fmt::format("GET {}: only http:// and https:// URLs can be fetched", url));
+                fmt::format("{}: only http:// and https:// URLs can be fetched", target));
+  }
+  for (const auto& [name, value] : request.headers) {
+    // The value may be a secret (an API token): it never goes into a message.
+    if (!is_header_name(name) || has_control_chars(value)) {
+      return fail(ErrorCode::kConfig,
+                  fmt::format("{}: request header '{}' has an invalid name or a line break in "
+                              "its value; nothing was sent",
+                              target, printable(name, 64)));
+    }
   }
 
   CURL* const curl = impl_->easy.get();
@@ -454,9 +501,25 @@ Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
   add_header(raw_headers, headers_ok, "If-Modified-Since", request.last_modified);
   add_header(raw_headers, headers_ok, "Referer", request.referer);
   add_header(raw_headers, headers_ok, "Accept-Language", request.accept_language);
+  if (post) {
+    add_header(raw_headers, headers_ok, "Content-Type",
+               request.body_content_type.empty()
+                   ? std::string("application/x-www-form-urlencoded")
+                   : request.body_content_type);
+    // "Expect:" with no value stops libcurl's 100-continue round trip, which some
+    // government servers never answer.
+    if (headers_ok) {
+      curl_slist* appended = curl_slist_append(raw_headers, "Expect:");
+      headers_ok = appended != nullptr;
+      raw_headers = appended != nullptr ? appended : raw_headers;
+    }
+  }
+  for (const auto& [name, value] : request.headers) {
+    add_header(raw_headers, headers_ok, name, value);
+  }
   const CurlHeaderList headers(raw_headers);
   if (!headers_ok) {
-    return fail(ErrorCode::kInternal, fmt::format("GET {}: out of memory building headers", url));
+    return fail(ErrorCode::kInternal, fmt::format("{}: out of memory building headers", target));
   }
 
   // Options that cannot fail on a libcurl this new are still checked: a failure would
@@ -472,7 +535,8 @@ Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
   set(CURLOPT_NOSIGNAL, 1L);
   set(CURLOPT_PROTOCOLS_STR, "http,https");
   set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  set(CURLOPT_FOLLOWLOCATION, 1L);
+  // libcurl would repeat a POST on 307/308; herald follows a POST's redirect itself, as a GET.
+  set(CURLOPT_FOLLOWLOCATION, post ? 0L : 1L);
   set(CURLOPT_MAXREDIRS, max_redirects);
   set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout.count() * 1000));
   set(CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count() * 1000));
@@ -488,6 +552,12 @@ Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
   set(CURLOPT_HEADERDATA, static_cast<void*>(&transfer));
   set(CURLOPT_WRITEFUNCTION, &write_callback);
   set(CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
+  if (post) {
+    // Size first: with it set, POSTFIELDS may hold NUL bytes. The body outlives the perform.
+    set(CURLOPT_POST, 1L);
+    set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    set(CURLOPT_POSTFIELDS, request.body.c_str());
+  }
   if (request.cancel != nullptr) {
     set(CURLOPT_XFERINFOFUNCTION, &progress_callback);
     set(CURLOPT_XFERINFODATA, static_cast<void*>(&transfer));
@@ -495,18 +565,21 @@ Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
   }
   if (setup != CURLE_OK) {
     return fail(ErrorCode::kInternal,
-                fmt::format("GET {}: libcurl refused an option: {}", url,
+                fmt::format("{}: libcurl refused an option: {}", target,
                             curl_easy_strerror(setup)));
   }
 
   const CURLcode code = curl_easy_perform(curl);
 
-  // The handle keeps pointers to `headers` and `transfer`; drop them before they die so a
-  // later curl_easy_reset()/cleanup can never touch freed memory.
+  // The handle keeps pointers to `headers`, `transfer` and the body; drop them before they
+  // die so a later curl_easy_reset()/cleanup can never touch freed memory.
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  if (post) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, nullptr);
+  }
 
   if (transfer.out_of_memory) {
-    return fail(ErrorCode::kInternal, fmt::format("GET {}: out of memory while receiving", url));
+    return fail(ErrorCode::kInternal, fmt::format("{}: out of memory while receiving", target));
   }
 
   long status = 0;
@@ -514,9 +587,37 @@ Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
 
   if (code != CURLE_OK) {
     if (status >= 400 && is_body_phase_error(code, transfer)) {
-      return fail(status_error(url, status, transfer));
+      return fail(status_error(target, status, transfer));
     }
-    return fail(transport_error(url, code, impl_->error_buffer.data(), request, transfer));
+    return fail(transport_error(target, code, impl_->error_buffer.data(), request, transfer));
+  }
+
+  if (post && is_redirect_status(status)) {
+    char* location = nullptr;
+    if (curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
+        location != nullptr) {
+      if (request.max_redirects <= 0) {
+        return fail(ErrorCode::kRedirectLimit,
+                    fmt::format("{}: more than {} redirects", target, request.max_redirects));
+      }
+      if (!is_http_url(location)) {
+        return fail(ErrorCode::kBlockedRedirect,
+                    fmt::format("{}: redirected to a scheme herald does not fetch, only http "
+                                "and https",
+                                target));
+      }
+      FetchRequest follow = request;
+      follow.url = location;
+      follow.method = "GET";
+      follow.body.clear();
+      follow.body_content_type.clear();
+      follow.max_redirects = request.max_redirects - 1;
+      // Credentials were meant for the host that was asked, not for wherever it points.
+      if (origin_of(follow.url) != origin_of(url)) {
+        follow.headers.clear();
+      }
+      return fetch(follow);
+    }
   }
 
   if (status == 304 || (status >= 200 && status < 300)) {
@@ -535,7 +636,7 @@ Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
     response.last_modified = std::move(transfer.last_modified);
     return response;
   }
-  return fail(status_error(url, status, transfer));
+  return fail(status_error(target, status, transfer));
 }
 
 }  // namespace herald

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -22,9 +23,21 @@ struct FetchRequest {
   std::chrono::seconds connect_timeout{10};
   std::size_t max_body_bytes = 8 * 1024 * 1024;   // counted on *decoded* bytes
   int max_redirects = 5;
+  // "GET" or "POST" (anything else is kConfig). A POST sends `body` as is, with
+  // `body_content_type` (default application/x-www-form-urlencoded when a body is set). A
+  // redirect answering a POST is followed with a GET, never by posting the body again.
+  std::string method = "GET";
+  std::string body{};
+  std::string body_content_type{};
+  // Extra request headers (e.g. "Authorization" for an API token). A name that is not an
+  // HTTP token or a value with a line break is kConfig: nothing is sent. libcurl drops
+  // Authorization on redirects to another host. Values are never put in messages.
+  std::vector<std::pair<std::string, std::string>> headers{};
   // When set and it becomes true, the transfer is abandoned within about a second
   // (kCancelled): lets the daemon stop promptly on SIGTERM during a slow fetch.
   const std::atomic<bool>* cancel = nullptr;
+  // The source's admin-set robots.txt override (PoliteFetcher skips robots.txt, and logs it).
+  bool ignore_robots = false;
 };
 
 struct FetchResponse {

@@ -20,6 +20,7 @@ using std::chrono::seconds;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 fs::path write_file(const fs::path& dir, const std::string& name, std::string_view text) {
@@ -328,9 +329,9 @@ TEST_F(SourceFileTest, BadKindNamesTheValidKinds) {
 }
 
 TEST_F(SourceFileTest, BadTypeNamesTheValidTypes) {
-  const Error error = load_bad(replace_line(kValidHtml, 6, "type = \"json\""));
-  EXPECT_EQ(error.message,
-            at(file_, 6, 8) + "key 'type': unknown type 'json'; write one of: html, feed");
+  const Error error = load_bad(replace_line(kValidHtml, 6, "type = \"xml\""));
+  EXPECT_EQ(error.message, at(file_, 6, 8) + "key 'type': unknown type 'xml'; write one of: "
+                                             "html, feed, json, courtlistener, wechat");
 }
 
 TEST_F(SourceFileTest, UrlMustBeHttpOrHttps) {
@@ -456,7 +457,8 @@ TEST_F(SourceFileTest, UnknownSectionWithoutNearMatchListsValidKeys) {
                                "key 'detail': unknown key in the top level; valid keys are: id, "
                                "name, kind, language, timezone, interval, type, url, charset, "
                                "always_candidate, enabled, expect_min_items, list, fetch, "
-                               "article, same_item_urls");
+                               "article, same_item_urls, mode, manual_reason, bridge_url, json, "
+                               "courtlistener");
 }
 
 TEST_F(SourceFileTest, ReadsArticleSectionAndSameItemUrls) {
@@ -706,12 +708,356 @@ TEST(LoadSourcesTest, EmptyDirectoryIsNotAnError) {
 TEST(SourceNamesTest, TypeAndKindNamesMatchTheFileSyntax) {
   EXPECT_EQ(source_type_name(SourceType::kHtml), "html");
   EXPECT_EQ(source_type_name(SourceType::kFeed), "feed");
+  EXPECT_EQ(source_type_name(SourceType::kJson), "json");
+  EXPECT_EQ(source_type_name(SourceType::kCourtListener), "courtlistener");
+  EXPECT_EQ(source_type_name(SourceType::kWechat), "wechat");
   EXPECT_EQ(source_kind_name(SourceKind::kGovernment), "government");
   EXPECT_EQ(source_kind_name(SourceKind::kCourt), "court");
   EXPECT_EQ(source_kind_name(SourceKind::kAssociation), "association");
   EXPECT_EQ(source_kind_name(SourceKind::kCompany), "company");
   EXPECT_EQ(source_kind_name(SourceKind::kMedia), "media");
   EXPECT_EQ(source_kind_name(SourceKind::kPlatform), "platform");
+}
+
+
+// ---- json, courtlistener, wechat; manual mode ----------------------------------------
+
+constexpr std::string_view kValidJson = R"(id = "sg-mas"
+name = "MAS"
+kind = "government"
+type = "json"
+url = "https://www.mas.gov.sg/api/v1/search?q=*:*"
+
+[json]
+method = "POST"
+body = "page=1&pageSize=20"
+items = "response.docs"
+title = "document_title_string_s"
+link = "page_url_s"
+date = "mas_date_tdt"
+summary = "document_shortsummary_t.0"
+link_base = "https://www.mas.gov.sg/"
+)";
+
+TEST_F(SourceFileTest, ReadsJsonSource) {
+  file_ = write_file(dir_.path(), "sg-mas.toml", kValidJson);
+  Result<SourceConfig> source = load_source_file(file_);
+  ASSERT_TRUE(source.has_value()) << source.error().message;
+  EXPECT_EQ(source->type, SourceType::kJson);
+  EXPECT_EQ(source->mode, SourceMode::kPoll);
+  ASSERT_TRUE(source->json.has_value());
+  EXPECT_EQ(source->json->method, "POST");
+  EXPECT_EQ(source->json->body, "page=1&pageSize=20");
+  EXPECT_EQ(source->json->items, "response.docs");
+  EXPECT_EQ(source->json->title, "document_title_string_s");
+  EXPECT_EQ(source->json->link, "page_url_s");
+  EXPECT_EQ(source->json->date, "mas_date_tdt");
+  EXPECT_EQ(source->json->summary, "document_shortsummary_t.0");
+  EXPECT_EQ(source->json->link_base, "https://www.mas.gov.sg/");
+  EXPECT_FALSE(source->list.has_value());
+}
+
+TEST_F(SourceFileTest, JsonDefaultsAndAnEmptyItemsPath) {
+  file_ = write_file(dir_.path(), "j.toml",
+                     "id = \"j\"\nname = \"J\"\nkind = \"company\"\ntype = \"json\"\n"
+                     "url = \"https://example.com/api\"\n[json]\nitems = \"\"\ntitle = \"t\"\n"
+                     "link = \"u\"\n");
+  Result<SourceConfig> source = load_source_file(file_);
+  ASSERT_TRUE(source.has_value()) << source.error().message;
+  ASSERT_TRUE(source->json.has_value());
+  EXPECT_EQ(source->json->method, "GET");
+  EXPECT_EQ(source->json->items, "");
+  EXPECT_EQ(source->json->date, "");
+  EXPECT_FALSE(source->json->link_base.has_value());
+}
+
+TEST_F(SourceFileTest, JsonProblemsAreReportedWithTheirKeys) {
+  const Error error = load_bad(std::string(kValidJson.substr(0, kValidJson.find("[json]"))) +
+                                   "[json]\nmethod = \"get\"\nbody = \"a=1\"\nitems = \"a..b\"\n"
+                                   "link = \"\"\nlink_base = \"/relative\"\nsort = \"x\"\n",
+                               "sg-mas.toml");
+  EXPECT_EQ(error.code, ErrorCode::kConfig);
+  EXPECT_THAT(error.message, HasSubstr(at(file_, 7, 1) + "key 'json.title': missing; add e.g. "
+                                                         "title = \"title\" to [json]"));
+  EXPECT_THAT(error.message, HasSubstr(at(file_, 8, 10) + "key 'json.method': unknown method "
+                                                          "'get'; write \"GET\" or \"POST\""));
+  EXPECT_THAT(error.message, HasSubstr(at(file_, 9, 8) + "key 'json.body': a body is only sent "
+                                                         "with method = \"POST\""));
+  EXPECT_THAT(error.message, HasSubstr(at(file_, 10, 9) + "key 'json.items': 'a..b' is not a dot "
+                                                          "path"));
+  EXPECT_THAT(error.message, HasSubstr(at(file_, 11, 8) + "key 'json.link': is empty"));
+  EXPECT_THAT(error.message, HasSubstr(at(file_, 12, 13) + "key 'json.link_base': '/relative' is "
+                                                           "not an http:// or https:// address"));
+  EXPECT_THAT(error.message, HasSubstr(at(file_, 13, 1) + "key 'json.sort': unknown key in "
+                                                          "[json]"));
+}
+
+TEST_F(SourceFileTest, JsonSectionIsRequiredForPolledJsonSources) {
+  const Error error =
+      load_bad(std::string(kValidJson.substr(0, kValidJson.find("[json]"))), "sg-mas.toml");
+  EXPECT_THAT(error.message,
+              StartsWith(at(file_, 4, 8) + "key 'json': missing section [json], required when "
+                                           "type = \"json\""));
+}
+
+TEST_F(SourceFileTest, SectionsForAnotherTypeAreRejected) {
+  std::string text(kValidHtml);
+  text += "[json]\nitems = \"a\"\ntitle = \"t\"\nlink = \"u\"\n[courtlistener]\nquery = \"x\"\n";
+  const Error error = load_bad(text);
+  EXPECT_THAT(error.message,
+              HasSubstr(at(file_, 13, 1) + "key 'json': a [json] section is only used when "
+                                           "type = \"json\""));
+  EXPECT_THAT(error.message, HasSubstr(at(file_, 17, 1) + "key 'courtlistener': a "
+                                                          "[courtlistener] section is only used"));
+
+  const Error list_for_json = load_bad(std::string(kValidJson) + "[list]\nitem = \"li\"\n",
+                                       "sg-mas.toml");
+  EXPECT_THAT(list_for_json.message,
+              HasSubstr("key 'list': a [list] section is only used when type = \"html\"; remove "
+                        "it (type = \"json\" does not read it)"));
+}
+
+TEST_F(SourceFileTest, ReadsCourtListenerSource) {
+  file_ = write_file(dir_.path(), "cl.toml",
+                     "id = \"cl\"\nname = \"CL\"\nkind = \"court\"\ntype = \"courtlistener\"\n"
+                     "url = \"https://www.courtlistener.com/\"\n[courtlistener]\n"
+                     "query = '\"Stability AI\"'\nsearch_type = \"r\"\ncourt = \"cand cacd\"\n");
+  Result<SourceConfig> source = load_source_file(file_);
+  ASSERT_TRUE(source.has_value()) << source.error().message;
+  EXPECT_EQ(source->type, SourceType::kCourtListener);
+  ASSERT_TRUE(source->courtlistener.has_value());
+  EXPECT_EQ(source->courtlistener->query, "\"Stability AI\"");
+  EXPECT_EQ(source->courtlistener->search_type, "r");
+  EXPECT_EQ(source->courtlistener->court, "cand cacd");
+}
+
+TEST_F(SourceFileTest, CourtListenerProblems) {
+  const std::string head =
+      "id = \"cl\"\nname = \"CL\"\nkind = \"court\"\ntype = \"courtlistener\"\n"
+      "url = \"https://www.courtlistener.com/\"\n";
+  const Error missing_section = load_bad(head, "cl.toml");
+  EXPECT_THAT(missing_section.message,
+              StartsWith(at(file_, 4, 8) + "key 'courtlistener': missing section "
+                                           "[courtlistener]"));
+  const Error bad = load_bad(head + "[courtlistener]\nsearch_type = \"x\"\ncourt = \"N.D. Cal.\"\n",
+                             "cl.toml");
+  EXPECT_THAT(bad.message, HasSubstr(at(file_, 6, 1) + "key 'courtlistener.query': missing"));
+  EXPECT_THAT(bad.message, HasSubstr(at(file_, 7, 15) + "key 'courtlistener.search_type': "
+                                                        "unknown search_type 'x'; write one of: "
+                                                        "o, r"));
+  EXPECT_THAT(bad.message, HasSubstr(at(file_, 8, 9) + "key 'courtlistener.court': 'N.D. Cal.' "
+                                                       "is not a list of CourtListener court ids"));
+}
+
+constexpr std::string_view kManual = R"(id = "cn-hz-netcourt"
+name = "杭州互联网法院"
+kind = "court"
+mode = "manual"
+manual_reason = "WeChat only; editors add links with herald add"
+type = "wechat"
+url = "https://www.netcourt.gov.cn/"
+)";
+
+TEST_F(SourceFileTest, ReadsManualSourceWithABridge) {
+  file_ = write_file(dir_.path(), "cn-hz-netcourt.toml",
+                     std::string(kManual) +
+                         "bridge_url = \"https://rss.example.com/wechat/hz.xml\"\n");
+  Result<SourceConfig> source = load_source_file(file_);
+  ASSERT_TRUE(source.has_value()) << source.error().message;
+  EXPECT_EQ(source->mode, SourceMode::kManual);
+  EXPECT_EQ(source->type, SourceType::kWechat);
+  EXPECT_EQ(source->manual_reason, "WeChat only; editors add links with herald add");
+  EXPECT_EQ(source->bridge_url, "https://rss.example.com/wechat/hz.xml");
+}
+
+TEST_F(SourceFileTest, ManualSourcesNeedNoPollingSections) {
+  // A manual html source without [list], a manual json source without [json].
+  file_ = write_file(dir_.path(), "m.toml",
+                     "id = \"m\"\nname = \"M\"\nkind = \"media\"\nmode = \"manual\"\n"
+                     "manual_reason = \"bot wall\"\nurl = \"https://www.example.com/\"\n");
+  Result<SourceConfig> html = load_source_file(file_);
+  ASSERT_TRUE(html.has_value()) << html.error().message;
+  EXPECT_EQ(html->type, SourceType::kHtml);
+  EXPECT_FALSE(html->list.has_value());
+  EXPECT_FALSE(html->bridge_url.has_value());
+
+  file_ = write_file(dir_.path(), "m.toml",
+                     "id = \"m\"\nname = \"M\"\nkind = \"media\"\nmode = \"manual\"\n"
+                     "manual_reason = \"key needed\"\ntype = \"json\"\n"
+                     "url = \"https://api.example.com/\"\n");
+  Result<SourceConfig> json = load_source_file(file_);
+  ASSERT_TRUE(json.has_value()) << json.error().message;
+  EXPECT_FALSE(json->json.has_value());
+}
+
+TEST_F(SourceFileTest, ManualModeRules) {
+  const Error no_reason = load_bad(replace_line(kManual, 5, ""), "cn-hz-netcourt.toml");
+  EXPECT_THAT(no_reason.message, StartsWith(at(file_, 1, 1) + "key 'manual_reason': missing; "
+                                                              "add e.g. manual_reason = "));
+
+  const Error bad_mode = load_bad(replace_line(kManual, 4, "mode = \"off\""),
+                                  "cn-hz-netcourt.toml");
+  EXPECT_EQ(bad_mode.message,
+            at(file_, 4, 8) + "key 'mode': unknown mode 'off'; write one of: poll, manual");
+
+  const Error bad_bridge = load_bad(std::string(kManual) + "bridge_url = \"rss.example.com\"\n",
+                                    "cn-hz-netcourt.toml");
+  EXPECT_THAT(bad_bridge.message,
+              StartsWith(at(file_, 8, 14) + "key 'bridge_url': 'rss.example.com' is not an "
+                                            "http:// or https:// address"));
+
+  std::string polled(kValidHtml);
+  polled.insert(polled.find("[list]"),
+                "manual_reason = \"x\"\nbridge_url = \"https://r.example/f\"\n");
+  const Error poll_keys = load_bad(polled);
+  EXPECT_THAT(poll_keys.message, HasSubstr(at(file_, 9, 17) + "key 'manual_reason': is only used "
+                                                              "with mode = \"manual\""));
+  EXPECT_THAT(poll_keys.message, HasSubstr(at(file_, 10, 14) + "key 'bridge_url': is only used "
+                                                               "with mode = \"manual\""));
+}
+
+TEST(ShippedConfigTest, EveryShippedFileLoadsWithoutErrors) {
+  const fs::path root(HERALD_SOURCE_ROOT);
+  Result<HeraldConfig> config = load_herald_config(root / "config" / "herald.toml");
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->fixtures_dir, (root / "tests" / "fixtures").lexically_normal());
+  EXPECT_TRUE(config->tokens.empty());  // the example token is commented out
+  Result<SourceSet> set = load_sources(config->sources_dir);
+  ASSERT_TRUE(set.has_value()) << set.error().message;
+  for (const Error& error : set->errors) {
+    ADD_FAILURE() << error.message;
+  }
+  const auto manual =
+      std::count_if(set->sources.begin(), set->sources.end(),
+                    [](const SourceConfig& s) { return s.mode == SourceMode::kManual; });
+  EXPECT_GT(manual, 0);
+  for (const SourceConfig& source : set->sources) {
+    if (source.mode == SourceMode::kManual) {
+      EXPECT_FALSE(source.manual_reason.empty()) << source.id;
+    }
+  }
+}
+
+// ---- herald.toml: fixtures, tokens, web --------------------------------------------------
+
+TEST(HeraldConfigTest, ReadsFixturesTokensAndWeb) {
+  testing::TempDir dir;
+  const fs::path file =
+      write_file(dir.path(), "herald.toml",
+                 "[sources]\nfixtures = \"../tests/fixtures\"\n"
+                 "[tokens]\ncourtlistener = \"abc123\"\nother-api = \"x\"\n"
+                 "[web]\nenabled = false\nlisten_host = \"0.0.0.0\"\nport = 9090\n"
+                 "public_origin = \"https://herald.example.com\"\n"
+                 "session_idle_timeout = \"30m\"\n"
+                 "session_absolute_timeout = \"8h\"\n"
+                 "assets_dir = \"web\"\n");
+  Result<HeraldConfig> config = load_herald_config(file);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->fixtures_dir, (dir.path().parent_path() / "tests" / "fixtures"));
+  EXPECT_EQ(config->tokens.size(), 2u);
+  EXPECT_EQ(config->tokens.at("courtlistener"), "abc123");
+  EXPECT_EQ(config->tokens.at("other-api"), "x");
+  EXPECT_FALSE(config->web.enabled);
+  EXPECT_EQ(config->web.listen_host, "0.0.0.0");
+  EXPECT_EQ(config->web.port, 9090);
+  EXPECT_EQ(config->web.public_origin, "https://herald.example.com");
+  EXPECT_EQ(config->web.session_idle_timeout, seconds{1800});
+  EXPECT_EQ(config->web.session_absolute_timeout, seconds{8 * 3600});
+  EXPECT_EQ(config->web.assets_dir, dir.path() / "web");
+}
+
+TEST(HeraldConfigTest, WebAndFixturesDefaults) {
+  testing::TempDir dir;
+  const fs::path file = write_file(dir.path(), "herald.toml", "");
+  Result<HeraldConfig> config = load_herald_config(file);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_TRUE(config->fixtures_dir.empty());
+  EXPECT_TRUE(config->tokens.empty());
+  EXPECT_TRUE(config->web.enabled);
+  EXPECT_EQ(config->web.listen_host, "127.0.0.1");
+  EXPECT_EQ(config->web.port, 8080);
+  EXPECT_EQ(config->web.session_idle_timeout, seconds{2 * 3600});
+  EXPECT_EQ(config->web.session_absolute_timeout, seconds{12 * 3600});
+  EXPECT_TRUE(config->web.assets_dir.empty());
+}
+
+TEST(HeraldConfigTest, WebProblems) {
+  testing::TempDir dir;
+  const fs::path file = write_file(dir.path(), "herald.toml",
+                                   "[web]\nport = 70000\n"
+                                   "public_origin = \"https://herald.example.com/\"\n"
+                                   "session_idle_timeout = \"10h\"\n"
+                                   "session_absolute_timeout = \"2h\"\n"
+                                   "listen = \"x\"\n");
+  Result<HeraldConfig> config = load_herald_config(file);
+  ASSERT_FALSE(config.has_value());
+  const std::string& message = config.error().message;
+  EXPECT_THAT(message, HasSubstr(at(file, 2, 8) + "key 'web.port': 70000 is out of range; write "
+                                                  "a number from 1 to 65535"));
+  EXPECT_THAT(message, HasSubstr(at(file, 3, 17) + "key 'web.public_origin': "
+                                                   "'https://herald.example.com/' is not an "
+                                                   "origin"));
+  EXPECT_THAT(message, HasSubstr(at(file, 5, 28) + "key 'web.session_absolute_timeout': a "
+                                                   "session's absolute timeout (2h) is shorter "
+                                                   "than its idle timeout (10h)"));
+  EXPECT_THAT(message, HasSubstr(at(file, 6, 1) + "key 'web.listen': unknown key in [web]"));
+}
+
+TEST(HeraldConfigTest, TokenProblemsNeverShowTheValue) {
+  testing::TempDir dir;
+  const fs::path file = write_file(dir.path(), "herald.toml",
+                                   "[tokens]\ncourtlistener = 12345678\n"
+                                   "\"Court Listener\" = \"s3cr3t-value\"\n"
+                                   "empty = \"\"\n");
+  Result<HeraldConfig> config = load_herald_config(file);
+  ASSERT_FALSE(config.has_value());
+  const std::string& message = config.error().message;
+  EXPECT_THAT(message, HasSubstr(at(file, 2, 17) + "key 'tokens.courtlistener': expected a "
+                                                   "string, found a whole number"));
+  EXPECT_THAT(message, HasSubstr("key 'tokens.Court Listener': is not a service name"));
+  EXPECT_THAT(message, HasSubstr(at(file, 4, 9) + "key 'tokens.empty': is empty"));
+  EXPECT_THAT(message, Not(HasSubstr("12345678")));
+  EXPECT_THAT(message, Not(HasSubstr("s3cr3t")));
+}
+
+}  // namespace
+}  // namespace herald
+
+namespace herald {
+namespace {
+
+// ---- politeness settings ----------------------------------------------------------------
+
+TEST(PolitenessConfigTest, HeraldTomlSetsMinDelayAndContact) {
+  testing::TempDir dir;
+  const fs::path file = write_file(dir.path(), "herald.toml",
+                                   "[fetch]\nmin_delay = \"10s\"\ncontact = \"ops@example.org\"\n");
+  Result<HeraldConfig> config = load_herald_config(file);
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->min_delay, std::chrono::seconds{10});
+  EXPECT_EQ(config->contact, "ops@example.org");
+
+  const fs::path defaults = write_file(dir.path(), "defaults.toml", "");
+  Result<HeraldConfig> plain = load_herald_config(defaults);
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->min_delay, std::chrono::seconds{5});
+  EXPECT_TRUE(plain->contact.empty());
+}
+
+TEST_F(SourceFileTest, FetchMinDelayAndIgnoreRobots) {
+  std::string text(kValidHtml);
+  text += "[fetch]\nmin_delay = \"30s\"\nignore_robots = true\n";
+  file_ = write_file(dir_.path(), "bj-gov-gzdt.toml", text);
+  Result<SourceConfig> source = load_source_file(file_);
+  ASSERT_TRUE(source.has_value()) << source.error().message;
+  EXPECT_EQ(source->fetch.min_delay, std::chrono::seconds{30});
+  EXPECT_TRUE(source->fetch.ignore_robots);
+
+  std::string slow(kValidHtml);
+  slow += "[fetch]\nmin_delay = \"2h\"\n";
+  const Error error = load_bad(slow);
+  EXPECT_NE(error.message.find("key 'fetch.min_delay': \"2h\" is too long"), std::string::npos)
+      << error.message;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "daemon/scheduler.h"
 
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace herald {
@@ -74,6 +76,107 @@ TEST(SchedulerTest, JitterActuallyVaries) {
 TEST(SchedulerTest, NoSourcesMeansNothingDue) {
   Scheduler scheduler({}, TimePoint{}, 0.1, seconds(30), 1);
   EXPECT_FALSE(scheduler.next().has_value());
+}
+
+TEST(SchedulerTest, RetryableFailuresBackOffExponentiallyUpToTheCap) {
+  const TimePoint t0{};
+  Scheduler scheduler({{"a", minutes(30)}}, t0, 0.0, seconds(0), 1, hours(6));
+  const Scheduler::Outcome failed = Scheduler::Outcome::failure(true);
+  std::vector<std::chrono::milliseconds> gaps;
+  for (int i = 0; i < 7; ++i) {
+    scheduler.completed(0, t0, failed);
+    gaps.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(scheduler.next()->at - t0));
+  }
+  EXPECT_EQ(gaps, (std::vector<std::chrono::milliseconds>{minutes(30), hours(1), hours(2),
+                                                          hours(4), hours(6), hours(6),
+                                                          hours(6)}));
+  EXPECT_EQ(scheduler.consecutive_failures(0), 7);
+
+  // The first success goes back to the interval.
+  scheduler.completed(0, t0, Scheduler::Outcome::success());
+  EXPECT_EQ(scheduler.next()->at, t0 + minutes(30));
+  EXPECT_EQ(scheduler.consecutive_failures(0), 0);
+}
+
+TEST(SchedulerTest, BackoffNeverComesSoonerThanTheInterval) {
+  const TimePoint t0{};
+  Scheduler scheduler({{"daily", hours(24)}}, t0, 0.0, seconds(0), 1, hours(6));
+  for (int i = 0; i < 3; ++i) {
+    scheduler.completed(0, t0, Scheduler::Outcome::failure(true));
+    EXPECT_EQ(scheduler.next()->at, t0 + hours(24));
+  }
+}
+
+TEST(SchedulerTest, LongFailureStreaksStayAtTheCap) {
+  const TimePoint t0{};
+  Scheduler scheduler({{"a", hours(1)}}, t0, 0.0, seconds(0), 1, hours(6));
+  for (int i = 0; i < 200; ++i) {
+    scheduler.completed(0, t0, Scheduler::Outcome::failure(true));
+  }
+  EXPECT_EQ(scheduler.next()->at, t0 + hours(6));
+}
+
+TEST(SchedulerTest, NonRetryableFailureKeepsTheInterval) {
+  const TimePoint t0{};
+  Scheduler scheduler({{"a", hours(1)}}, t0, 0.0, seconds(0), 1);
+  scheduler.completed(0, t0, Scheduler::Outcome::failure(true));
+  scheduler.completed(0, t0, Scheduler::Outcome::failure(true));
+  scheduler.completed(0, t0, Scheduler::Outcome::failure(false));
+  EXPECT_EQ(scheduler.consecutive_failures(0), 2);
+  EXPECT_EQ(scheduler.next()->at, t0 + hours(2));
+}
+
+TEST(SchedulerTest, RateLimitedRunWaitsUntilTheSiteSaid) {
+  const TimePoint t0{};
+  Scheduler scheduler({{"a", minutes(10)}}, t0, 0.0, seconds(0), 1);
+  scheduler.completed(0, t0, Scheduler::Outcome::rate_limited(t0 + hours(3)));
+  EXPECT_EQ(scheduler.next()->at, t0 + hours(3));
+  // A Retry-After shorter than the backoff does not bring the source forward.
+  scheduler.completed(0, t0, Scheduler::Outcome::rate_limited(t0 + seconds(1)));
+  EXPECT_EQ(scheduler.next()->at, t0 + minutes(20));
+  EXPECT_EQ(scheduler.consecutive_failures(0), 2);
+}
+
+TEST(SchedulerTest, BackoffIsJittered) {
+  const TimePoint t0{};
+  Scheduler scheduler({{"a", hours(1)}}, t0, 0.1, seconds(0), 3);
+  scheduler.completed(0, t0, Scheduler::Outcome::failure(true));
+  bool varied = false;
+  TimePoint previous{};
+  for (int i = 0; i < 20; ++i) {
+    // Reset to exactly two failures each round: the base is 2 h.
+    scheduler.completed(0, t0, Scheduler::Outcome::success());
+    scheduler.completed(0, t0, Scheduler::Outcome::failure(true));
+    scheduler.completed(0, t0, Scheduler::Outcome::failure(true));
+    const TimePoint at = scheduler.next()->at;
+    EXPECT_GE(at, t0 + minutes(108));
+    EXPECT_LE(at, t0 + minutes(132));
+    varied = varied || (i > 0 && at != previous);
+    previous = at;
+  }
+  EXPECT_TRUE(varied);
+}
+
+TEST(SchedulerTest, FailingSourceDoesNotDelayOthers) {
+  const TimePoint t0{};
+  Scheduler scheduler({{"broken", minutes(10)}, {"fine", minutes(10)}}, t0, 0.0, seconds(0), 1);
+  TimePoint now = t0;
+  int fine_runs = 0;
+  int broken_runs = 0;
+  while (true) {
+    const auto due = scheduler.next();
+    if (due->at > t0 + hours(2)) break;
+    now = due->at;
+    if (due->index == 0) {
+      ++broken_runs;
+      scheduler.completed(0, now, Scheduler::Outcome::failure(true));
+    } else {
+      ++fine_runs;
+      scheduler.completed(1, now);
+    }
+  }
+  EXPECT_EQ(fine_runs, 13);    // t0, +10 min, ..., +120 min
+  EXPECT_EQ(broken_runs, 4);   // t0, +10, +30, +70 min (the next, +150, is past two hours)
 }
 
 }  // namespace
