@@ -1,57 +1,130 @@
-// `herald poll [SOURCE...]`: one poll cycle in the foreground.
+// `herald poll [SOURCE...] [--replay DIR]`: one poll cycle in the foreground.
 
+#include <atomic>
+#include <csignal>
 #include <iostream>
+#include <memory>
+#include <pthread.h>
+#include <thread>
 
 #include "common/clock.h"
 #include "daemon/cli.h"
 #include "daemon/context.h"
+#include "daemon/contracts.h"
+#include "daemon/politeness.h"
+#include "daemon/replay_fetcher.h"
 #include "daemon/run_source.h"
-#include "scrapers/fetch/curl_fetcher.h"
 
 namespace herald {
 namespace {
 
-int poll_sources(const GlobalOptions& options, const std::vector<std::string>& source_ids) {
+// SIGTERM and SIGINT (systemd stopping a `herald poll` unit, Ctrl-C) abandon the transfer in
+// progress and end the cycle, so herald exits by itself with the poll recorded as cancelled
+// rather than dying in the middle of it. Signals are taken by one thread with sigwait.
+class CancelOnSignal {
+ public:
+  CancelOnSignal() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    // Before any other thread starts, so every thread inherits the mask.
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    waiter_ = std::thread([this] {
+      int signal = 0;
+      while (sigwait(&set_, &signal) != 0) {
+      }
+      if (!done_.load()) {
+        std::cerr << "herald: received " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+                  << ", abandoning the poll" << std::endl;
+        cancel_.store(true);
+      }
+    });
+  }
+  ~CancelOnSignal() {
+    done_.store(true);
+    pthread_kill(waiter_.native_handle(), SIGTERM);  // wakes sigwait if no signal came
+    waiter_.join();
+  }
+  CancelOnSignal(const CancelOnSignal&) = delete;
+  CancelOnSignal& operator=(const CancelOnSignal&) = delete;
+
+  const std::atomic<bool>& flag() const { return cancel_; }
+
+ private:
+  sigset_t set_{};
+  std::atomic<bool> cancel_{false};
+  std::atomic<bool> done_{false};
+  std::thread waiter_;
+};
+
+struct PollArguments {
+  std::vector<std::string> source_ids{};
+  std::string replay{};  // answer fetches from saved responses (docs/source-fixtures.md)
+};
+
+int poll_sources(const GlobalOptions& options, const PollArguments& args) {
+  CancelOnSignal stop;
   auto loaded = load_configuration(options.config);
   if (!loaded) {
     print_error(loaded.error());
     return exit_code_for(loaded.error());
   }
-  std::vector<const SourceConfig*> selected;
-  if (source_ids.empty()) {
+  // Manual sources are not polled (their bridge feed is, when they have one).
+  std::vector<SourceConfig> selected;
+  if (args.source_ids.empty()) {
     for (const SourceConfig& source : loaded->sources.sources) {
       if (source.enabled) {
-        selected.push_back(&source);
+        if (auto polled = polled_config(source)) {
+          selected.push_back(std::move(*polled));
+        }
       }
     }
   } else {
-    for (const std::string& id : source_ids) {
+    for (const std::string& id : args.source_ids) {
       const SourceConfig* source = loaded->find(id);
       if (source == nullptr) {
         print_error(unknown_source(id));
         return kExitUsage;
       }
-      selected.push_back(source);
+      auto polled = polled_config(*source);
+      if (!polled) {
+        print_error(Error{ErrorCode::kUsage,
+                          id + " is a manual source (" + source->manual_reason +
+                              "); add its articles with 'herald add URL --source " + id + "'"});
+        return kExitUsage;
+      }
+      selected.push_back(std::move(*polled));
     }
   }
   if (selected.empty()) {
-    std::cerr << "herald: no enabled sources in " << loaded->config.sources_dir.string() << "\n";
+    std::cerr << "herald: no enabled polled sources in " << loaded->config.sources_dir.string()
+              << "\n";
     return kExitOk;
+  }
+  auto fetcher = open_fetcher(
+      args.replay, politeness_settings(loaded->config, loaded->sources.sources));
+  if (!fetcher) {
+    print_error(fetcher.error());
+    return exit_code_for(fetcher.error());
   }
   auto store = open_store(loaded->config);
   if (!store) {
     print_error(store.error());
     return kExitFailed;
   }
-  auto fetcher = CurlFetcher::create();
-  if (!fetcher) {
-    print_error(fetcher.error());
-    return kExitFailed;
-  }
   SystemClock clock;
   int failures = 0;
-  for (const SourceConfig* source : selected) {
-    const RunReport report = run_source_once(*source, loaded->config, **fetcher, *store, clock);
+  for (const SourceConfig& source : selected) {
+    if (stop.flag().load()) {
+      return kExitFailed;  // the remaining sources were not polled
+    }
+    const RunReport report =
+        run_source_once(source, loaded->config, **fetcher, *store, clock, &stop.flag());
+    if (report.error && report.error->code == ErrorCode::kCancelled) {
+      // Abandoned, not polled: stdout lists only polls that ran to the end.
+      std::cerr << "herald: " << format_report(report) << std::endl;
+      return kExitFailed;
+    }
     std::cout << format_report(report) << std::endl;
     if (!report.ok()) {
       ++failures;
@@ -63,13 +136,17 @@ int poll_sources(const GlobalOptions& options, const std::vector<std::string>& s
 }  // namespace
 
 void add_poll_verb(Cli& cli) {
-  auto source_ids = std::make_shared<std::vector<std::string>>();
+  auto args = std::make_shared<PollArguments>();
   CLI::App* poll = cli.app().add_subcommand(
       "poll",
       "Poll sources once now (every enabled source, or the ones named), store new items and "
       "queue candidates; prints one line per source, exit 1 if any failed");
-  poll->add_option("SOURCE", *source_ids, "Source ids (see 'herald sources list')");
-  cli.on(poll, [&cli, source_ids] { return poll_sources(cli.options(), *source_ids); });
+  poll->add_option("SOURCE", args->source_ids, "Source ids (see 'herald sources list')");
+  poll->add_option("--replay", args->replay,
+                   "Answer every fetch from saved responses instead of the network: a fixture "
+                   "directory with index.toml, or a directory of them (tests/fixtures)")
+      ->check(CLI::ExistingDirectory);
+  cli.on(poll, [&cli, args] { return poll_sources(cli.options(), *args); });
 }
 
 }  // namespace herald

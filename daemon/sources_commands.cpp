@@ -1,15 +1,19 @@
-// `herald sources list | check | test`: the admins' tools.
+// `herald sources list | check | status | test`: the admins' tools.
 
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
+#include <system_error>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
+#include "common/text.h"
 #include "daemon/cli.h"
 #include "daemon/context.h"
+#include "daemon/contracts.h"
 #include "daemon/output.h"
 #include "daemon/run_source.h"
 #include "scrapers/fetch/curl_fetcher.h"
@@ -49,6 +53,8 @@ int list_sources(const GlobalOptions& options, bool as_json) {
                          {"timezone", s.timezone.name()},
                          {"language", s.language},
                          {"enabled", s.enabled},
+                         {"mode", s.mode == SourceMode::kPoll ? "poll" : "manual"},
+                         {"manual_reason", s.manual_reason},
                          {"always_candidate", s.always_candidate},
                          {"file", s.file}});
     }
@@ -65,7 +71,13 @@ int list_sources(const GlobalOptions& options, bool as_json) {
   return loaded->sources.errors.empty() ? kExitOk : kExitUsage;
 }
 
-int check_sources(const GlobalOptions& options) {
+struct CheckArguments {
+  std::string fixtures{};  // --fixtures: overrides herald.toml [sources] fixtures
+};
+
+// Validates every file, then runs each source's contract offline where it has a fixture
+// directory. Exit 2 on configuration errors, 1 on contract failures.
+int check_sources(const GlobalOptions& options, const CheckArguments& args) {
   auto config = load_herald_config(options.config);
   if (!config) {
     print_error(config.error());
@@ -79,9 +91,122 @@ int check_sources(const GlobalOptions& options) {
   for (const Error& error : sources->errors) {
     std::cout << "error: " << error.message << "\n";
   }
-  std::cout << fmt::format("{}: {} sources valid, {} errors\n", options.config.string(),
+  const std::filesystem::path fixtures =
+      args.fixtures.empty() ? config->fixtures_dir : std::filesystem::path(args.fixtures);
+  std::error_code ec;
+  if (!args.fixtures.empty() && !std::filesystem::is_directory(fixtures, ec)) {
+    print_error(Error{ErrorCode::kUsage,
+                      fmt::format("--fixtures {}: not a directory", fixtures.string())});
+    return kExitUsage;
+  }
+  std::map<ContractStatus, int> tally;
+  if (!fixtures.empty()) {
+    SystemClock clock;
+    for (const SourceConfig& source : sources->sources) {
+      const ContractResult result =
+          check_contract(source, *config, fixtures, clock.now_utc_seconds());
+      std::cout << format_contract_line(result) << std::endl;
+      ++tally[result.status];
+    }
+  }
+  std::cout << fmt::format("{}: {} sources valid, {} errors", options.config.string(),
                            sources->sources.size(), sources->errors.size());
-  return sources->errors.empty() ? kExitOk : kExitUsage;
+  if (!fixtures.empty()) {
+    std::cout << fmt::format("; contracts in {}: {} ok, {} failed, {} manual, {} without",
+                             fixtures.string(), tally[ContractStatus::kOk],
+                             tally[ContractStatus::kFailed], tally[ContractStatus::kManual],
+                             tally[ContractStatus::kNoContract]);
+  }
+  std::cout << "\n";
+  if (!sources->errors.empty()) {
+    return kExitUsage;
+  }
+  return tally[ContractStatus::kFailed] == 0 ? kExitOk : kExitFailed;
+}
+
+// A polled source failing this many times in a row makes `sources status` exit 1.
+constexpr int kFailingAfter = 3;
+
+std::string mode_text(const SourceConfig& source) {
+  if (source.mode == SourceMode::kPoll) {
+    return "poll";
+  }
+  return source.bridge_url ? "manual+bridge" : "manual";
+}
+
+// Per configured source: how it is watched and how its polls went. Exit 1 when an enabled
+// polled source has failed kFailingAfter times in a row (for monitoring scripts).
+int status_sources(const GlobalOptions& options, bool as_json) {
+  auto loaded = load_configuration(options.config);
+  if (!loaded) {
+    print_error(loaded.error());
+    return exit_code_for(loaded.error());
+  }
+  auto store = open_store(loaded->config);
+  if (!store) {
+    print_error(store.error());
+    return kExitFailed;
+  }
+  SystemClock clock;
+  auto health = store->source_health(clock.now_utc_seconds());
+  if (!health) {
+    print_error(health.error());
+    return kExitFailed;
+  }
+  std::map<std::string, const SourceHealth*> by_id;
+  for (const SourceHealth& h : *health) {
+    by_id[h.source_id] = &h;
+  }
+  const SourceHealth never_polled;
+  int failing = 0;
+  json out = json::array();
+  for (const SourceConfig& s : loaded->sources.sources) {
+    const auto found = by_id.find(s.id);
+    const SourceHealth& h = found == by_id.end() ? never_polled : *found->second;
+    const bool polled = s.enabled && polled_config(s).has_value();
+    const bool is_failing = polled && h.consecutive_failures >= kFailingAfter;
+    failing += is_failing ? 1 : 0;
+    if (as_json) {
+      out.push_back(json{{"id", s.id},
+                         {"name", s.name},
+                         {"mode", s.mode == SourceMode::kPoll ? "poll" : "manual"},
+                         {"manual_reason", s.manual_reason},
+                         {"bridge_url", s.bridge_url ? json(*s.bridge_url) : json(nullptr)},
+                         {"enabled", s.enabled},
+                         {"last_poll_at", published_json(h.last_poll_at, TimeZone::utc())},
+                         {"last_success_at", published_json(h.last_success_at, TimeZone::utc())},
+                         {"last_outcome", h.last_outcome},
+                         {"last_error", h.last_error},
+                         {"consecutive_failures", h.consecutive_failures},
+                         {"items_last_30_days", h.items_last_30_days},
+                         {"items_total", h.items_total},
+                         {"failing", is_failing}});
+      continue;
+    }
+    const std::string last_poll =
+        h.last_poll_at ? format_iso8601(*h.last_poll_at, TimeZone::utc()).substr(0, 16) + "Z"
+                       : std::string("never");
+    std::string line = fmt::format("{:<24} {:<13} {:<8} {:<17} {:<14} fails={:<3} 30d={:<5}",
+                                   s.id, mode_text(s), s.enabled ? "enabled" : "disabled",
+                                   last_poll, h.last_outcome.empty() ? "-" : h.last_outcome,
+                                   h.consecutive_failures, h.items_last_30_days);
+    if (is_failing) {
+      line += " FAILING";
+    }
+    if (s.mode == SourceMode::kManual) {
+      line += "  " + truncate_utf8(strip_controls(s.manual_reason), 100);  // --json: all of it
+    } else if (!h.last_error.empty()) {
+      line += "  error: " + strip_controls(h.last_error);
+    }
+    std::cout << line << "\n";
+  }
+  if (as_json) {
+    std::cout << out.dump(2) << std::endl;
+  } else {
+    std::cout << fmt::format("{} sources; {} failing ({}+ failed polls in a row)\n",
+                             loaded->sources.sources.size(), failing, kFailingAfter);
+  }
+  return failing == 0 ? kExitOk : kExitFailed;
 }
 
 struct TestArguments {
@@ -167,9 +292,23 @@ void add_sources_verbs(Cli& cli) {
   list->add_flag("--json", *list_json, "Print a JSON array");
   cli.on(list, [&cli, list_json] { return list_sources(cli.options(), *list_json); });
 
+  auto check_args = std::make_shared<CheckArguments>();
   CLI::App* check = sources->add_subcommand(
-      "check", "Validate herald.toml and every file in sources.d/ (exit 2 on any error)");
-  cli.on(check, [&cli] { return check_sources(cli.options()); });
+      "check",
+      "Validate herald.toml and every file in sources.d/ (exit 2 on any error), then run each "
+      "source's contract offline on its saved responses (exit 1 when one fails)");
+  check->add_option("--fixtures", check_args->fixtures,
+                    "Directory of fixture dirs, one per source id (default: herald.toml "
+                    "[sources] fixtures)");
+  cli.on(check, [&cli, check_args] { return check_sources(cli.options(), *check_args); });
+
+  auto status_json = std::make_shared<bool>(false);
+  CLI::App* status = sources->add_subcommand(
+      "status",
+      "Each source's mode, last poll and health (exit 1 when a polled source has failed 3 "
+      "times in a row)");
+  status->add_flag("--json", *status_json, "Print a JSON array");
+  cli.on(status, [&cli, status_json] { return status_sources(cli.options(), *status_json); });
 
   auto args = std::make_shared<TestArguments>();
   CLI::App* test = sources->add_subcommand(

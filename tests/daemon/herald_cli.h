@@ -1,0 +1,42 @@
+#pragma once
+
+// Running the herald binary the way admins and scripts do, for the daemon suite's CLI tests.
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+#include <fmt/format.h>
+
+namespace herald::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out{};  // stdout only: stderr carries warnings, stdout is what scripts parse
+};
+
+inline CommandResult run_herald(const std::string& args) {
+  const std::string command = fmt::format("'{}' {} 2>/dev/null", HERALD_BINARY, args);
+  CommandResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    return result;
+  }
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) {
+    result.out.append(buffer, n);
+  }
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+inline void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+}  // namespace herald::testing
