@@ -7,9 +7,7 @@
 
 install(TARGETS herald RUNTIME DESTINATION bin)
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/herald.service DESTINATION /lib/systemd/system)
-if(EXISTS ${PROJECT_SOURCE_DIR}/web/assets)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/web/assets/ DESTINATION share/herald/web)
-endif()
+# web/CMakeLists.txt installs the UI's templates and assets under /usr/share/herald/web.
 
 # One herald.toml is maintained (config/herald.toml); the installed copy only swaps the
 # checkout's relative paths for the service's directories.

@@ -1,12 +1,14 @@
-// `herald queue list | show | accept | reject`: the editors' command line.
+// `herald queue list | show | edit | accept | reject | reopen`: the editors' command line.
 
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
+#include "common/text.h"
 #include "daemon/cli.h"
 #include "daemon/context.h"
 #include "daemon/output.h"
@@ -22,121 +24,231 @@ const TimeZone& zone_of(const Loaded& loaded, const std::string& source_id) {
   return source != nullptr ? source->timezone : kUtc;
 }
 
+int fail_with(const Error& error) {
+  print_error(error);
+  return exit_code_for(error);
+}
+
+// The editors' fields next to the README's candidate object.
+json desk_json(const Candidate& c, const TimeZone& zone) {
+  json out = candidate_json(c, zone);
+  out["section"] = c.section;
+  out["edited_title"] = c.edited_title;
+  out["edited_summary"] = c.edited_summary;
+  out["commentary"] = c.commentary;
+  out["edition"] = c.edition.empty() ? json(nullptr) : json(c.edition);
+  json also = json::array();
+  for (const ClusterMember& member : c.also_reported_by) {
+    also.push_back({{"candidate_id", member.candidate_id == 0 ? json(nullptr)
+                                                               : json(member.candidate_id)},
+                    {"source", member.source_id},
+                    {"title", member.title},
+                    {"url", member.url}});
+  }
+  out["also_reported_by"] = std::move(also);
+  return out;
+}
+
+std::string also_reported_line(const Candidate& c) {
+  std::vector<std::string> sources;
+  for (const ClusterMember& member : c.also_reported_by) {
+    sources.push_back(member.source_id);
+  }
+  return join(sources, ", ");
+}
+
 struct ListArguments {
   std::string state = "pending";
   std::string source_id{};
+  std::string section{};
+  std::string text{};
+  std::optional<double> min_score{};
+  bool every_report = false;
   int limit = 50;
+  int offset = 0;
   bool json = false;
 };
 
 int list_queue(const GlobalOptions& options, const ListArguments& args) {
   auto loaded = load_configuration(options.config);
   if (!loaded) {
-    print_error(loaded.error());
-    return exit_code_for(loaded.error());
+    return fail_with(loaded.error());
   }
   auto store = open_store(loaded->config);
   if (!store) {
-    print_error(store.error());
-    return kExitFailed;
+    return fail_with(store.error());
   }
-  QueueFilter filter{.limit = args.limit};
+  QueueQuery query{.state = args.state == "all" ? std::nullopt : parse_review_state(args.state),
+                   .min_score = args.min_score,
+                   .text = args.text,
+                   .collapse_clusters = !args.every_report,
+                   .limit = args.limit,
+                   .offset = args.offset};
   if (!args.source_id.empty()) {
-    filter.source_id = args.source_id;
+    query.source_id = args.source_id;
   }
-  if (args.state == "all") {
-    filter.state = std::nullopt;
-  } else {
-    filter.state = parse_review_state(args.state);
+  if (!args.section.empty()) {
+    query.section = args.section;
   }
-  auto candidates = store->list_candidates(filter);
-  if (!candidates) {
-    print_error(candidates.error());
-    return kExitFailed;
+  auto page = store->query_queue(query);
+  if (!page) {
+    return fail_with(page.error());
   }
   if (args.json) {
     json out = json::array();
-    for (const Candidate& c : *candidates) {
-      out.push_back(candidate_json(c, zone_of(*loaded, c.source_id)));
+    for (const Candidate& c : page->items) {
+      out.push_back(desk_json(c, zone_of(*loaded, c.source_id)));
     }
     std::cout << out.dump(2) << std::endl;
     return kExitOk;
   }
-  for (const Candidate& c : *candidates) {
-    std::cout << fmt::format("{:>6}  {:<8} {:>4.1f}  {}  {:<16} {}\n        matched: {}\n", c.id,
+  for (const Candidate& c : page->items) {
+    std::cout << fmt::format("{:>6}  {:<9} {:>4.1f}  {}  {:<16} {}\n        matched: {}\n", c.id,
                              review_state_name(c.state), c.score,
                              published_short(c.published_at, zone_of(*loaded, c.source_id)),
-                             c.source_id, c.title, join(c.matched_terms, ", "));
+                             c.source_id, strip_controls(c.edited_title.empty() ? c.title
+                                                                                 : c.edited_title),
+                             join(c.matched_terms, ", "));
+    if (!c.also_reported_by.empty()) {
+      std::cout << "        also reported by: " << also_reported_line(c) << "\n";
+    }
   }
-  std::cout << candidates->size() << " candidates (" << args.state << ")\n";
+  std::cout << fmt::format("{} of {} candidates ({})\n", page->items.size(), page->total,
+                           args.state);
   return kExitOk;
+}
+
+void print_candidate(const Candidate& c, const TimeZone& zone,
+                     const std::vector<AuditEntry>& audit) {
+  // Scraped text may carry control characters: keep the terminal safe.
+  auto text = [](const std::string& s) { return strip_controls(s); };
+  std::cout << fmt::format(
+      "id:        {}\nstate:     {}{}\nsection:   {}\ntitle:     {}\n", c.id,
+      review_state_name(c.state), c.edition.empty() ? "" : " (edition " + c.edition + ")",
+      c.section.empty() ? "(none)" : c.section, text(c.title));
+  if (!c.edited_title.empty()) {
+    std::cout << "edited:    " << text(c.edited_title) << "\n";
+  }
+  std::cout << fmt::format(
+      "source:    {}\npublished: {} ({})\nlink:      {}\nscore:     {:.1f} (matched: {})\n",
+      c.source_id, c.published_at ? format_iso8601(*c.published_at, zone) : "unknown",
+      c.published_text.empty() ? "no date text" : text(c.published_text), text(c.url), c.score,
+      join(c.matched_terms, ", "));
+  if (c.decided_at) {
+    std::cout << fmt::format("decided:   {} by {}{}\n", format_iso8601(*c.decided_at, zone),
+                             c.reviewer, c.reason.empty() ? "" : " (" + text(c.reason) + ")");
+  }
+  std::cout << "summary:\n  " << (c.summary.empty() ? "(none)" : text(c.summary)) << "\n";
+  if (!c.edited_summary.empty()) {
+    std::cout << "edited summary:\n  " << text(c.edited_summary) << "\n";
+  }
+  if (!c.commentary.empty()) {
+    std::cout << "commentary (短评):\n  " << text(c.commentary) << "\n";
+  }
+  if (!c.also_reported_by.empty()) {
+    std::cout << "also reported by:\n";
+    for (const ClusterMember& member : c.also_reported_by) {
+      std::cout << fmt::format("  {:<16} {}{}\n           {}\n", member.source_id,
+                               text(member.title),
+                               member.candidate_id == 0
+                                   ? ""
+                                   : fmt::format(" (candidate {})", member.candidate_id),
+                               text(member.url));
+    }
+  }
+  if (!audit.empty()) {
+    std::cout << "history:\n";
+    const TimeZone utc = TimeZone::utc();
+    for (const AuditEntry& entry : audit) {
+      std::cout << fmt::format("  {}  {:<10} {}{}\n", format_iso8601(entry.at, utc), entry.actor,
+                               entry.action, entry.detail.empty() ? "" : ": " + text(entry.detail));
+    }
+  }
 }
 
 int show_candidate(const GlobalOptions& options, std::int64_t id, bool as_json) {
   auto loaded = load_configuration(options.config);
   if (!loaded) {
-    print_error(loaded.error());
-    return exit_code_for(loaded.error());
+    return fail_with(loaded.error());
   }
   auto store = open_store(loaded->config);
   if (!store) {
-    print_error(store.error());
-    return kExitFailed;
+    return fail_with(store.error());
   }
   auto candidate = store->get_candidate(id);
   if (!candidate) {
-    print_error(candidate.error());
-    return kExitFailed;
+    return fail_with(candidate.error());
+  }
+  auto audit = store->audit_for(id);
+  if (!audit) {
+    return fail_with(audit.error());
   }
   const TimeZone& zone = zone_of(*loaded, candidate->source_id);
   if (as_json) {
-    std::cout << candidate_json(*candidate, zone).dump(2) << std::endl;
+    json out = desk_json(*candidate, zone);
+    json history = json::array();
+    const TimeZone utc = TimeZone::utc();
+    for (const AuditEntry& entry : *audit) {
+      history.push_back({{"at", format_iso8601(entry.at, utc)},
+                         {"actor", entry.actor},
+                         {"action", entry.action},
+                         {"detail", entry.detail}});
+    }
+    out["history"] = std::move(history);
+    std::cout << out.dump(2) << std::endl;
     return kExitOk;
   }
-  std::cout << fmt::format(
-      "id:        {}\nstate:     {}\ntitle:     {}\nsource:    {}\npublished: {} ({})\nlink:      {}\n"
-      "score:     {:.1f} (matched: {})\n",
-      candidate->id, review_state_name(candidate->state), candidate->title, candidate->source_id,
-      candidate->published_at ? format_iso8601(*candidate->published_at, zone) : "unknown",
-      candidate->published_text.empty() ? "no date text" : candidate->published_text,
-      candidate->url, candidate->score, join(candidate->matched_terms, ", "));
-  if (candidate->decided_at) {
-    std::cout << fmt::format("decided:   {} by {}{}\n", format_iso8601(*candidate->decided_at, zone),
-                             candidate->reviewer,
-                             candidate->reason.empty() ? "" : " (" + candidate->reason + ")");
-  }
-  std::cout << "summary:\n  " << (candidate->summary.empty() ? "(none)" : candidate->summary)
-            << "\n";
+  print_candidate(*candidate, zone, *audit);
   return kExitOk;
 }
 
-struct DecideArguments {
+struct EditArguments {
   std::int64_t id = 0;
-  std::string reviewer{};
-  std::string reason{};
+  std::string by{};
+  std::optional<std::string> reason{};
+  std::optional<std::string> title{};
+  std::optional<std::string> summary{};
+  std::optional<std::string> section{};
+  std::optional<std::string> commentary{};
+  std::optional<int> position{};
 };
 
-int decide_candidate(const GlobalOptions& options, const DecideArguments& args, bool accept) {
+int edit_candidate(const GlobalOptions& options, const EditArguments& args,
+                   std::optional<ReviewState> state) {
   auto loaded = load_configuration(options.config);
   if (!loaded) {
-    print_error(loaded.error());
-    return exit_code_for(loaded.error());
+    return fail_with(loaded.error());
   }
   auto store = open_store(loaded->config);
   if (!store) {
-    print_error(store.error());
-    return kExitFailed;
+    return fail_with(store.error());
   }
+  const CandidateEdit edit{.state = state,
+                           .reason = args.reason,
+                           .section = args.section,
+                           .title = args.title,
+                           .summary = args.summary,
+                           .commentary = args.commentary,
+                           .position = args.position};
   SystemClock clock;
-  auto decided = store->decide(args.id, accept ? ReviewState::kAccepted : ReviewState::kRejected,
-                               args.reviewer.empty() ? std::string("cli") : args.reviewer,
-                               args.reason, clock.now_utc_seconds());
-  if (!decided) {
-    print_error(decided.error());
-    return kExitFailed;
+  auto edited = store->edit_candidate(args.id, edit, args.by.empty() ? std::string("cli") : args.by,
+                                      clock.now_utc_seconds());
+  if (!edited) {
+    return fail_with(edited.error());
   }
-  std::cout << fmt::format("{} {}: {}\n", accept ? "accepted" : "rejected", decided->id,
-                           decided->title);
+  const std::string title = strip_controls(edited->edited_title.empty() ? edited->title
+                                                                        : edited->edited_title);
+  if (!state) {
+    std::cout << fmt::format("edited {}: {}\n", edited->id, title);
+    return kExitOk;
+  }
+  const std::string verb = *state == ReviewState::kAccepted   ? "accepted"
+                           : *state == ReviewState::kRejected ? "rejected"
+                                                              : "reopened";
+  std::cout << fmt::format("{} {}: {}\n", verb, edited->id, title);
+  if (!edited->also_reported_by.empty()) {
+    std::cout << fmt::format("  with the same story from: {}\n", also_reported_line(*edited));
+  }
   return kExitOk;
 }
 
@@ -147,40 +259,83 @@ void add_queue_verbs(Cli& cli) {
   queue->require_subcommand(1);
 
   auto list_args = std::make_shared<ListArguments>();
-  CLI::App* list = queue->add_subcommand("list", "List candidates, newest first");
-  list->add_option("--state", list_args->state, "pending, accepted, rejected or all")
-      ->check(CLI::IsMember({"pending", "accepted", "rejected", "all"}))
+  CLI::App* list = queue->add_subcommand(
+      "list", "List candidates, newest first, one line per story (its other reports below it)");
+  list->add_option("--state", list_args->state, "pending, accepted, rejected, published or all")
+      ->check(CLI::IsMember({"pending", "accepted", "rejected", "published", "all"}))
       ->capture_default_str();
   list->add_option("--source", list_args->source_id, "Only this source");
+  list->add_option("--section", list_args->section, "Only this section, e.g. 最新行业动态");
+  list->add_option("--text", list_args->text,
+                   "Only candidates whose title, summary or text contain every word given");
+  list->add_option("--min-score", list_args->min_score, "Only candidates scoring at least this");
+  list->add_flag("--every-report", list_args->every_report,
+                 "One line per candidate, not per story");
   list->add_option("--limit", list_args->limit, "At most this many")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
+  list->add_option("--offset", list_args->offset, "Skip this many (paging)")
+      ->check(CLI::NonNegativeNumber);
   list->add_flag("--json", list_args->json, "Print a JSON array");
   cli.on(list, [&cli, list_args] { return list_queue(cli.options(), *list_args); });
 
   auto show_id = std::make_shared<std::int64_t>(0);
   auto show_json = std::make_shared<bool>(false);
-  CLI::App* show = queue->add_subcommand("show", "Show one candidate in full");
+  CLI::App* show = queue->add_subcommand("show", "Show one candidate in full, with its history");
   show->add_option("ID", *show_id, "Candidate id (from 'queue list')")->required();
   show->add_flag("--json", *show_json, "Print a JSON object");
   cli.on(show, [&cli, show_id, show_json] {
     return show_candidate(cli.options(), *show_id, *show_json);
   });
 
-  auto decide_args = std::make_shared<DecideArguments>();
+  std::string default_reviewer;
   if (const char* user = std::getenv("USER"); user != nullptr) {
-    decide_args->reviewer = user;
+    default_reviewer = user;
   }
-  CLI::App* accept = queue->add_subcommand("accept", "Accept a candidate for the newsletter");
-  accept->add_option("ID", decide_args->id, "Candidate id")->required();
-  accept->add_option("--by", decide_args->reviewer, "Who decided (default: $USER)");
-  cli.on(accept, [&cli, decide_args] { return decide_candidate(cli.options(), *decide_args, true); });
+  auto add_common = [&](CLI::App* command, const std::shared_ptr<EditArguments>& args) {
+    args->by = default_reviewer;
+    command->add_option("ID", args->id, "Candidate id")->required();
+    command->add_option("--by", args->by, "Who (default: $USER); kept in the history");
+  };
 
-  CLI::App* reject = queue->add_subcommand("reject", "Reject a candidate");
-  reject->add_option("ID", decide_args->id, "Candidate id")->required();
-  reject->add_option("--reason", decide_args->reason, "Why (kept in the audit log)");
-  reject->add_option("--by", decide_args->reviewer, "Who decided (default: $USER)");
-  cli.on(reject, [&cli, decide_args] { return decide_candidate(cli.options(), *decide_args, false); });
+  auto edit_args = std::make_shared<EditArguments>();
+  CLI::App* edit = queue->add_subcommand("edit", "Edit a candidate's text for the newsletter");
+  add_common(edit, edit_args);
+  edit->add_option("--title", edit_args->title,
+                   "The newsletter's title (\"\" restores the original)");
+  edit->add_option("--summary", edit_args->summary, "The newsletter's summary (\"\" restores it)");
+  edit->add_option("--section", edit_args->section, "最新法律与监管动态 or 最新行业动态");
+  edit->add_option("--commentary", edit_args->commentary, "The editors' comment (短评)");
+  edit->add_option("--position", edit_args->position,
+                   "Place within its section in the edition (1 = first; 0 = by date)")
+      ->check(CLI::NonNegativeNumber);
+  cli.on(edit, [&cli, edit_args] {
+    return edit_candidate(cli.options(), *edit_args, std::nullopt);
+  });
+
+  auto accept_args = std::make_shared<EditArguments>();
+  CLI::App* accept = queue->add_subcommand(
+      "accept", "Accept a candidate for the newsletter (with its other reports)");
+  add_common(accept, accept_args);
+  accept->add_option("--section", accept_args->section, "File it under this section");
+  cli.on(accept, [&cli, accept_args] {
+    return edit_candidate(cli.options(), *accept_args, ReviewState::kAccepted);
+  });
+
+  auto reject_args = std::make_shared<EditArguments>();
+  CLI::App* reject = queue->add_subcommand("reject", "Reject a candidate (with its other reports)");
+  add_common(reject, reject_args);
+  reject->add_option("--reason", reject_args->reason, "Why (kept in the history)");
+  cli.on(reject, [&cli, reject_args] {
+    return edit_candidate(cli.options(), *reject_args, ReviewState::kRejected);
+  });
+
+  auto reopen_args = std::make_shared<EditArguments>();
+  CLI::App* reopen = queue->add_subcommand("reopen", "Put a decided candidate back in the queue");
+  add_common(reopen, reopen_args);
+  cli.on(reopen, [&cli, reopen_args] {
+    return edit_candidate(cli.options(), *reopen_args, ReviewState::kPending);
+  });
 }
 
 }  // namespace herald

@@ -6,12 +6,16 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "common/text.h"
+#include "daemon/edition.h"
+#include "scrapers/cluster/simhash.h"
 #include "scrapers/decode/decode.h"
 #include "scrapers/enrich/article.h"
 #include "scrapers/normalise/normalise.h"
 #include "scrapers/parse/html_document.h"
+#include "scrapers/fetch/polite_fetcher.h"
 #include "scrapers/registry.h"
 #include "scrapers/relevance/relevance.h"
 
@@ -134,18 +138,64 @@ void enrich_new_items(std::vector<Item>& items, const SourceConfig& source,
   }
 }
 
+std::vector<std::optional<std::int64_t>> find_same_stories(const std::vector<Item>& items,
+                                                           Store& store, std::int64_t now_utc) {
+  std::vector<std::optional<std::int64_t>> same(items.size());
+  if (items.empty()) {
+    return same;
+  }
+  std::vector<std::string> keys;
+  keys.reserve(items.size());
+  for (const Item& item : items) {
+    keys.push_back(item.url_key);
+  }
+  auto known = store.known_url_keys(keys);
+  auto recent = store.recent_stories(now_utc - kSameStoryWindowSeconds);
+  if (!known || !recent || known->size() != items.size()) {
+    const std::string why = !known    ? known.error().message
+                            : !recent ? recent.error().message
+                                      : std::string("url key count mismatch");
+    spdlog::warn("source={} stage=cluster same-story check skipped: {}", items.front().source_id,
+                 strip_controls(why));
+    return same;
+  }
+  if (recent->empty()) {
+    return same;
+  }
+  std::vector<StoryKey> stored;
+  stored.reserve(recent->size());
+  for (const StoryRecord& story : *recent) {
+    stored.push_back(story_key(story.title, story.summary));
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if ((*known)[i]) {
+      continue;
+    }
+    const StoryKey key = story_key(items[i].title, items[i].summary);
+    for (std::size_t j = 0; j < stored.size(); ++j) {
+      if (same_story(key, stored[j])) {
+        same[i] = (*recent)[j].item_id;  // recent is oldest first
+        break;
+      }
+    }
+  }
+  return same;
+}
+
 FetchRequest make_request(const SourceConfig& source, const HeraldConfig& config,
                           const Validators& validators) {
   FetchRequest request{
       .url = source.url,
       .etag = validators.etag,
       .last_modified = validators.last_modified,
-      .user_agent = source.fetch.user_agent.value_or(config.user_agent),
+      .user_agent = source.fetch.user_agent.value_or(
+          identifying_user_agent(config.user_agent, config.contact)),
       .referer = source.fetch.referer,
       .accept_language = source.fetch.accept_language,
       .timeout = source.fetch.timeout,
       .max_body_bytes = source.fetch.max_body_bytes,
   };
+  request.ignore_robots = source.fetch.ignore_robots;
   prepare_list_request(source, config.tokens, request);
   return request;
 }
@@ -220,6 +270,8 @@ RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config
     score_item(item, config.topics, source.always_candidate);
   }
   poll.items = std::move(extraction->items);
+  poll.default_section = default_section(source.kind);
+  poll.same_story_as = find_same_stories(poll.items, store, poll.started_at);
   poll.new_validators = Validators{.etag = page->etag, .last_modified = page->last_modified};
   return finish("ok", std::nullopt);
 }

@@ -56,6 +56,17 @@ void enrich_new_items(std::vector<Item>& items, const SourceConfig& source,
                       const HeraldConfig& config, Fetcher& fetcher, Store& store,
                       std::int64_t now_utc, const std::atomic<bool>* cancel, RunReport& report);
 
+// How far back a new item is compared with stored ones for "same story, other outlet".
+inline constexpr std::int64_t kSameStoryWindowSeconds = 7 * 86400;
+
+// For each of `items`, the id of a stored item first seen within kSameStoryWindowSeconds
+// before `now_utc` that reports the same story (scrapers/cluster same_story), the oldest
+// such item; nullopt for no match and for items whose url_key is already stored (they are
+// not inserted again). All nullopt when the store cannot be read: clustering is an aid,
+// never a reason to lose a poll.
+std::vector<std::optional<std::int64_t>> find_same_stories(const std::vector<Item>& items,
+                                                           Store& store, std::int64_t now_utc);
+
 // The one summary line per poll, e.g.
 // "source=bj-gov outcome=ok http=200 bytes=48213 items=20 new=2 candidates=1 ms=840"
 // (plus "enriched=N enrich_failed=M" when the source reads article pages).

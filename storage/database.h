@@ -95,5 +95,8 @@ class Transaction {
 // Applies the ordered schema patches newer than PRAGMA user_version, in one transaction.
 Result<void> migrate(Database& db);
 int current_schema_version();
+// The SQL that takes the schema from version - 1 to `version` (1..current); "" outside
+// that range. For tests that build a database as an older herald left it.
+std::string_view schema_patch(int version);
 
 }  // namespace herald

@@ -11,7 +11,7 @@ namespace {
 // Schema patches in order: kMigrations[i] takes PRAGMA user_version from i to i + 1.
 // Append only. A released patch is never edited, because databases in the field have
 // already run it; a change is a new patch.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     // v1: sources, polls, items, candidates, audit (DESIGN.md "Storage").
     R"sql(
 CREATE TABLE sources (
@@ -84,6 +84,79 @@ CREATE INDEX polls_source_started ON polls(source_id, started_at);
 ALTER TABLE items ADD COLUMN body TEXT;
 ALTER TABLE items ADD COLUMN content_source TEXT;
 )sql",
+    // v3: the editors' desk. candidates is rebuilt because SQLite cannot alter a CHECK
+    // constraint ('published' is new); ids are copied so audit rows and links stay valid.
+    // Nothing references candidates, so the drop cannot cascade.
+    R"sql(
+CREATE TABLE candidates_v3 (
+  id INTEGER PRIMARY KEY,
+  item_id INTEGER NOT NULL UNIQUE REFERENCES items(id) ON DELETE CASCADE,
+  state TEXT NOT NULL
+    CHECK(state IN ('pending','accepted','rejected','published')) DEFAULT 'pending',
+  queued_at INTEGER NOT NULL,
+  reviewer TEXT,
+  decided_at INTEGER,
+  reason TEXT,
+  section TEXT NOT NULL DEFAULT '',
+  edited_title TEXT,
+  edited_summary TEXT,
+  commentary TEXT,
+  edition TEXT,
+  position INTEGER
+);
+INSERT INTO candidates_v3 (id, item_id, state, queued_at, reviewer, decided_at, reason)
+  SELECT id, item_id, state, queued_at, reviewer, decided_at, reason FROM candidates;
+DROP TABLE candidates;
+ALTER TABLE candidates_v3 RENAME TO candidates;
+CREATE INDEX candidates_state_queued ON candidates(state, queued_at);
+CREATE INDEX candidates_edition ON candidates(edition);
+
+-- Same story, other outlet: the id of the cluster's first item; NULL = alone.
+ALTER TABLE items ADD COLUMN cluster_id INTEGER;
+CREATE INDEX items_cluster ON items(cluster_id);
+CREATE INDEX items_first_seen ON items(first_seen);
+
+-- Full-text search for the queue. trigram finds substrings of 3+ characters in any
+-- script, so Chinese needs no word segmentation; shorter queries use LIKE instead
+-- (Store::query_queue). External content: the text lives once, in items.
+CREATE VIRTUAL TABLE items_fts USING fts5(
+  title, summary, body, content='items', content_rowid='id', tokenize='trigram');
+CREATE TRIGGER items_fts_after_insert AFTER INSERT ON items BEGIN
+  INSERT INTO items_fts(rowid, title, summary, body)
+    VALUES (new.id, new.title, new.summary, new.body);
+END;
+CREATE TRIGGER items_fts_after_delete AFTER DELETE ON items BEGIN
+  INSERT INTO items_fts(items_fts, rowid, title, summary, body)
+    VALUES ('delete', old.id, old.title, old.summary, old.body);
+END;
+CREATE TRIGGER items_fts_after_update AFTER UPDATE OF title, summary, body ON items BEGIN
+  INSERT INTO items_fts(items_fts, rowid, title, summary, body)
+    VALUES ('delete', old.id, old.title, old.summary, old.body);
+  INSERT INTO items_fts(rowid, title, summary, body)
+    VALUES (new.id, new.title, new.summary, new.body);
+END;
+INSERT INTO items_fts(items_fts) VALUES ('rebuild');
+
+-- Web UI accounts; password_hash is libsodium's Argon2id string.
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK(role IN ('editor','admin')),
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+-- Web sessions: only the SHA-256 of the cookie's token is stored.
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE INDEX audit_candidate ON audit(candidate_id, at);
+)sql",
 };
 
 Result<int> read_user_version(Database& db) {
@@ -101,6 +174,13 @@ Result<int> read_user_version(Database& db) {
 }  // namespace
 
 int current_schema_version() { return static_cast<int>(kMigrations.size()); }
+
+std::string_view schema_patch(int version) {
+  if (version < 1 || version > current_schema_version()) {
+    return {};
+  }
+  return kMigrations[static_cast<std::size_t>(version - 1)];
+}
 
 Result<void> migrate(Database& db) {
   auto version = read_user_version(db);

@@ -5,13 +5,14 @@
 #include <fmt/format.h>
 
 #include "common/text.h"
+#include "storage/store_rows.h"
 
 namespace herald {
-namespace {
 
-std::optional<std::string> null_if_empty(const std::string& value) {
-  return value.empty() ? std::nullopt : std::optional<std::string>(value);
-}
+using store_detail::kCandidateSelect;
+using store_detail::null_if_empty;
+
+namespace {
 
 // A cursor over a JSON text; every read returns false on malformed input.
 class JsonReader {
@@ -113,45 +114,72 @@ class JsonReader {
   std::size_t pos_ = 0;
 };
 
-constexpr std::string_view kCandidateSelect =
-    "SELECT c.id, c.item_id, i.source_id, i.title, i.url, i.summary, i.published_at,"
-    " i.published_text, i.first_seen, i.score, i.matched, c.state, c.reviewer, c.decided_at,"
-    " c.reason FROM candidates c JOIN items i ON i.id = c.item_id";
+bool is_success(std::string_view outcome) { return outcome == "ok" || outcome == "not_modified"; }
 
-Result<Candidate> read_candidate(const Statement& row) {
-  Candidate c;
-  c.id = row.column_int64(0);
-  c.item_id = row.column_int64(1);
-  c.source_id = row.column_text(2);
-  c.title = row.column_text(3);
-  c.url = row.column_text(4);
-  c.summary = row.column_text(5);
-  c.published_at = row.column_optional_int64(6);
-  c.published_text = row.column_text(7);
-  c.first_seen = row.column_int64(8);
-  c.score = row.column_double(9);
-  auto terms = decode_string_array(row.column_text(10));
-  if (!terms) {
-    return fail(ErrorCode::kStorage,
-                fmt::format("sqlite: item {} has a malformed matched column (not a JSON array of "
-                            "strings)",
-                            c.item_id));
+// Puts the new item `item_id` into the cluster of the stored item `same_as` (creating the
+// cluster, named after `same_as`, when that item was alone). Returns the cluster id, or
+// nullopt when `same_as` is not stored (nothing to join).
+Result<std::optional<std::int64_t>> join_cluster(Database& db, std::int64_t item_id,
+                                                 std::int64_t same_as) {
+  auto find = db.prepare("SELECT COALESCE(cluster_id, id) FROM items WHERE id = ?1");
+  if (!find) {
+    return fail(std::move(find.error()));
   }
-  c.matched_terms = std::move(*terms);
-  const std::string state = row.column_text(11);
-  auto parsed = parse_review_state(state);
-  if (!parsed) {
-    return fail(ErrorCode::kStorage,
-                fmt::format("sqlite: candidate {} has unknown state '{}'", c.id, state));
+  find->bind(1, same_as);
+  auto row = find->step();
+  if (!row) {
+    return fail(std::move(row.error()));
   }
-  c.state = *parsed;
-  c.reviewer = row.column_text(12);
-  c.decided_at = row.column_optional_int64(13);
-  c.reason = row.column_text(14);
-  return c;
+  if (!*row || same_as == item_id) {
+    return std::optional<std::int64_t>();
+  }
+  const std::int64_t cluster = find->column_int64(0);
+  auto update = db.prepare(
+      "UPDATE items SET cluster_id = ?1 WHERE id = ?3 OR (id = ?2 AND cluster_id IS NULL)");
+  if (!update) {
+    return fail(std::move(update.error()));
+  }
+  update->bind(1, cluster).bind(2, same_as).bind(3, item_id);
+  if (auto done = update->run(); !done) {
+    return fail(std::move(done.error()));
+  }
+  return std::optional<std::int64_t>(cluster);
 }
 
-bool is_success(std::string_view outcome) { return outcome == "ok" || outcome == "not_modified"; }
+struct ClusterDecision {
+  std::int64_t candidate_id = 0;
+  std::string state{};
+  std::string reviewer{};
+  std::string reason{};
+  std::optional<std::string> edition{};
+};
+
+// The latest decision on any candidate of `cluster`; nullopt while all are pending.
+Result<std::optional<ClusterDecision>> cluster_decision(Database& db, std::int64_t cluster) {
+  auto stmt = db.prepare(
+      "SELECT c.id, c.state, COALESCE(c.reviewer, ''), COALESCE(c.reason, ''), c.edition"
+      " FROM candidates c JOIN items i ON i.id = c.item_id"
+      " WHERE i.cluster_id = ?1 AND c.state != 'pending'"
+      " ORDER BY c.decided_at DESC, c.id DESC LIMIT 1");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  stmt->bind(1, cluster);
+  auto row = stmt->step();
+  if (!row) {
+    return fail(std::move(row.error()));
+  }
+  if (!*row) {
+    return std::optional<ClusterDecision>();
+  }
+  return std::optional<ClusterDecision>(ClusterDecision{
+      .candidate_id = stmt->column_int64(0),
+      .state = stmt->column_text(1),
+      .reviewer = stmt->column_text(2),
+      .reason = stmt->column_text(3),
+      .edition = stmt->column_optional_text(4),
+  });
+}
 
 }  // namespace
 
@@ -334,11 +362,13 @@ Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
       return fail(std::move(insert_item.error()));
     }
     auto insert_candidate = db_.prepare(
-        "INSERT INTO candidates (item_id, state, queued_at) VALUES (?1, 'pending', ?2)");
+        "INSERT INTO candidates (item_id, state, queued_at, section, reviewer, decided_at,"
+        " reason, edition) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!insert_candidate) {
       return fail(std::move(insert_candidate.error()));
     }
-    for (const Item& item : poll.items) {
+    for (std::size_t index = 0; index < poll.items.size(); ++index) {
+      const Item& item = poll.items[index];
       insert_item->reset();
       insert_item->bind(1, item.source_id.empty() ? poll.source_id : item.source_id)
           .bind(2, item.url)
@@ -363,16 +393,58 @@ Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
       if (db_.changes() != 1) {
         continue;
       }
+      const std::int64_t item_id = db_.last_insert_rowid();
       ++summary.items_new;
+
+      std::optional<std::int64_t> cluster;
+      if (index < poll.same_story_as.size() && poll.same_story_as[index]) {
+        auto joined = join_cluster(db_, item_id, *poll.same_story_as[index]);
+        if (!joined) {
+          return fail(std::move(joined.error()));
+        }
+        cluster = *joined;
+      }
       if (!item.candidate) {
         continue;
       }
+      // Deciding a cluster decides its members, including those that arrive later: a
+      // story the editors rejected does not come back because another outlet carried it.
+      std::optional<ClusterDecision> decided;
+      if (cluster) {
+        auto found = cluster_decision(db_, *cluster);
+        if (!found) {
+          return fail(std::move(found.error()));
+        }
+        decided = std::move(*found);
+      }
       insert_candidate->reset();
-      insert_candidate->bind(1, db_.last_insert_rowid()).bind(2, poll.started_at);
+      insert_candidate->bind(1, item_id)
+          .bind(2, decided ? decided->state : std::string("pending"))
+          .bind(3, poll.started_at)
+          .bind(4, poll.default_section);
+      if (decided) {
+        insert_candidate->bind(5, decided->reviewer)
+            .bind(6, poll.started_at)
+            .bind(7, decided->reason)
+            .bind(8, decided->edition);
+      } else {
+        insert_candidate->bind_null(5).bind_null(6).bind_null(7).bind_null(8);
+      }
       if (auto done = insert_candidate->run(); !done) {
         return fail(std::move(done.error()));
       }
-      ++summary.candidates_new;
+      if (!decided) {
+        ++summary.candidates_new;
+        continue;
+      }
+      const std::int64_t candidate_id = db_.last_insert_rowid();
+      if (auto audited = store_detail::write_audit(
+              db_, poll.started_at, "herald", "join_cluster", candidate_id,
+              fmt::format("{} with the cluster of candidate {}", decided->state,
+                          decided->candidate_id));
+          !audited) {
+        return fail(std::move(audited.error()));
+      }
     }
   }
 
@@ -418,23 +490,7 @@ Result<std::vector<Candidate>> Store::list_candidates(const QueueFilter& filter)
   // limit <= 0 means "no limit" (SQLite's LIMIT -1), as a CLI's --limit 0 would.
   stmt->bind(3, filter.limit > 0 ? filter.limit : -1);
   stmt->bind(4, filter.offset > 0 ? filter.offset : 0);
-
-  std::vector<Candidate> out;
-  while (true) {
-    auto row = stmt->step();
-    if (!row) {
-      return fail(std::move(row.error()));
-    }
-    if (!*row) {
-      break;
-    }
-    auto candidate = read_candidate(*stmt);
-    if (!candidate) {
-      return fail(std::move(candidate.error()));
-    }
-    out.push_back(std::move(*candidate));
-  }
-  return out;
+  return store_detail::read_candidates(db_, *stmt, true);
 }
 
 Result<Candidate> Store::get_candidate(std::int64_t id) {
@@ -443,72 +499,44 @@ Result<Candidate> Store::get_candidate(std::int64_t id) {
     return fail(std::move(stmt.error()));
   }
   stmt->bind(1, id);
-  auto row = stmt->step();
-  if (!row) {
-    return fail(std::move(row.error()));
+  auto found = store_detail::read_candidates(db_, *stmt, true);
+  if (!found) {
+    return fail(std::move(found.error()));
   }
-  if (!*row) {
+  if (found->empty()) {
     return fail(ErrorCode::kNotFound, fmt::format("no candidate with id {}", id));
   }
-  return read_candidate(*stmt);
+  return std::move(found->front());
 }
 
 Result<Candidate> Store::decide(std::int64_t id, ReviewState state, const std::string& reviewer,
                                 const std::string& reason, std::int64_t now_utc) {
-  if (state == ReviewState::kPending) {
+  if (state != ReviewState::kAccepted && state != ReviewState::kRejected) {
     return fail(ErrorCode::kUsage,
-                fmt::format("candidate {}: a decision is 'accepted' or 'rejected', not 'pending'",
-                            id));
+                fmt::format("candidate {}: a decision is 'accepted' or 'rejected', not '{}'", id,
+                            review_state_name(state)));
   }
-  auto tx = Transaction::begin(db_);
-  if (!tx) {
-    return fail(std::move(tx.error()));
-  }
-  auto update = db_.prepare(
-      "UPDATE candidates SET state = ?1, reviewer = ?2, decided_at = ?3, reason = ?4"
-      " WHERE id = ?5");
-  if (!update) {
-    return fail(std::move(update.error()));
-  }
-  update->bind(1, review_state_name(state))
-      .bind(2, reviewer)
-      .bind(3, now_utc)
-      .bind(4, null_if_empty(reason))
-      .bind(5, id);
-  if (auto done = update->run(); !done) {
-    return fail(std::move(done.error()));
-  }
-  if (db_.changes() == 0) {
-    return fail(ErrorCode::kNotFound, fmt::format("no candidate with id {}", id));
-  }
-
-  auto audit = db_.prepare(
-      "INSERT INTO audit (at, actor, action, candidate_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
-  if (!audit) {
-    return fail(std::move(audit.error()));
-  }
-  audit->bind(1, now_utc)
-      .bind(2, reviewer)
-      .bind(3, state == ReviewState::kAccepted ? "accept" : "reject")
-      .bind(4, id)
-      .bind(5, null_if_empty(reason));
-  if (auto done = audit->run(); !done) {
-    return fail(std::move(done.error()));
-  }
-  if (auto committed = tx->commit(); !committed) {
-    return fail(std::move(committed.error()));
-  }
-  return get_candidate(id);
+  return edit_candidate(id, CandidateEdit{.state = state, .reason = reason}, reviewer, now_utc);
 }
 
-Result<std::vector<SourceHealth>> Store::source_health(std::int64_t /*now_utc*/) {
+Result<std::vector<SourceHealth>> Store::source_health(std::int64_t now_utc) {
+  constexpr std::int64_t kThirtyDays = 30 * 86400;
+  // matched_nothing looks at the last poll that fetched a page: an 'ok' that stored no
+  // rows (a source with expect_min_items = 0) says the same as a 'no_match'.
   auto stmt = db_.prepare(
       "SELECT s.id, s.last_poll_at, s.last_outcome, s.last_error, s.last_success_at,"
-      " s.consecutive_failures, (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id)"
+      " s.consecutive_failures,"
+      " (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id),"
+      " (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id AND i.first_seen >= ?1),"
+      " (SELECT MAX(i.first_seen) FROM items i WHERE i.source_id = s.id),"
+      " COALESCE((SELECT p.outcome = 'no_match' OR p.items_seen = 0 FROM polls p"
+      "   WHERE p.source_id = s.id AND p.outcome IN ('ok', 'no_match')"
+      "   ORDER BY p.started_at DESC, p.id DESC LIMIT 1), 0)"
       " FROM sources s ORDER BY s.id");
   if (!stmt) {
     return fail(std::move(stmt.error()));
   }
+  stmt->bind(1, now_utc - kThirtyDays);
   std::vector<SourceHealth> out;
   while (true) {
     auto row = stmt->step();
@@ -526,9 +554,179 @@ Result<std::vector<SourceHealth>> Store::source_health(std::int64_t /*now_utc*/)
     h.last_success_at = stmt->column_optional_int64(4);
     h.consecutive_failures = static_cast<int>(stmt->column_int64(5));
     h.items_total = stmt->column_int64(6);
+    h.items_last_30_days = stmt->column_int64(7);
+    h.last_new_item_at = stmt->column_optional_int64(8);
+    h.matched_nothing = stmt->column_int64(9) != 0;
     out.push_back(std::move(h));
   }
   return out;
 }
 
+Result<std::vector<StoryRecord>> Store::recent_stories(std::int64_t since_utc) {
+  auto stmt = db_.prepare(
+      "SELECT id, COALESCE(cluster_id, 0), source_id, title, COALESCE(summary, '') FROM items"
+      " WHERE first_seen >= ?1 ORDER BY id");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  stmt->bind(1, since_utc);
+  std::vector<StoryRecord> out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      break;
+    }
+    out.push_back(StoryRecord{.item_id = stmt->column_int64(0),
+                              .cluster_id = stmt->column_int64(1),
+                              .source_id = stmt->column_text(2),
+                              .title = stmt->column_text(3),
+                              .summary = stmt->column_text(4)});
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// store_detail: candidate rows
+
+namespace store_detail {
+
+Result<Candidate> read_candidate(const Statement& row) {
+  Candidate c;
+  c.id = row.column_int64(0);
+  c.item_id = row.column_int64(1);
+  c.source_id = row.column_text(2);
+  c.title = row.column_text(3);
+  c.url = row.column_text(4);
+  c.summary = row.column_text(5);
+  c.published_at = row.column_optional_int64(6);
+  c.published_text = row.column_text(7);
+  c.first_seen = row.column_int64(8);
+  c.score = row.column_double(9);
+  auto terms = decode_string_array(row.column_text(10));
+  if (!terms) {
+    return fail(ErrorCode::kStorage,
+                fmt::format("sqlite: item {} has a malformed matched column (not a JSON array of "
+                            "strings)",
+                            c.item_id));
+  }
+  c.matched_terms = std::move(*terms);
+  const std::string state = row.column_text(11);
+  auto parsed = parse_review_state(state);
+  if (!parsed) {
+    return fail(ErrorCode::kStorage,
+                fmt::format("sqlite: candidate {} has unknown state '{}'", c.id, state));
+  }
+  c.state = *parsed;
+  c.reviewer = row.column_text(12);
+  c.decided_at = row.column_optional_int64(13);
+  c.reason = row.column_text(14);
+  c.section = row.column_text(15);
+  c.edited_title = row.column_text(16);
+  c.edited_summary = row.column_text(17);
+  c.commentary = row.column_text(18);
+  c.edition = row.column_text(19);
+  c.body = row.column_text(20);
+  c.cluster_id = row.column_int64(21);
+  c.position = static_cast<int>(row.column_int64(22));
+  return c;
+}
+
+Result<std::vector<Candidate>> read_candidates(Database& db, Statement& stmt, bool with_clusters) {
+  std::vector<Candidate> out;
+  while (true) {
+    auto row = stmt.step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      break;
+    }
+    auto candidate = read_candidate(stmt);
+    if (!candidate) {
+      return fail(std::move(candidate.error()));
+    }
+    out.push_back(std::move(*candidate));
+  }
+  if (with_clusters) {
+    for (Candidate& candidate : out) {
+      if (auto loaded = load_cluster_members(db, candidate); !loaded) {
+        return fail(std::move(loaded.error()));
+      }
+    }
+  }
+  return out;
+}
+
+Result<void> load_cluster_members(Database& db, Candidate& candidate) {
+  candidate.also_reported_by.clear();
+  if (candidate.cluster_id == 0) {
+    return {};
+  }
+  auto stmt = db.prepare(
+      "SELECT COALESCE(c.id, 0), i.id, i.source_id, i.title, i.url"
+      " FROM items i LEFT JOIN candidates c ON c.item_id = i.id"
+      " WHERE i.cluster_id = ?1 AND i.id != ?2"
+      " ORDER BY COALESCE(i.published_at, i.first_seen), i.id");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  stmt->bind(1, candidate.cluster_id).bind(2, candidate.item_id);
+  while (true) {
+    auto row = stmt->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      return {};
+    }
+    candidate.also_reported_by.push_back(ClusterMember{.candidate_id = stmt->column_int64(0),
+                                                       .item_id = stmt->column_int64(1),
+                                                       .source_id = stmt->column_text(2),
+                                                       .title = stmt->column_text(3),
+                                                       .url = stmt->column_text(4)});
+  }
+}
+
+Result<std::vector<std::int64_t>> cluster_candidate_ids(Database& db, std::int64_t cluster_id) {
+  auto stmt = db.prepare(
+      "SELECT c.id FROM candidates c JOIN items i ON i.id = c.item_id"
+      " WHERE i.cluster_id = ?1 ORDER BY c.id");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  stmt->bind(1, cluster_id);
+  std::vector<std::int64_t> ids;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      return ids;
+    }
+    ids.push_back(stmt->column_int64(0));
+  }
+}
+
+Result<void> write_audit(Database& db, std::int64_t at, std::string_view actor,
+                         std::string_view action, std::int64_t candidate_id,
+                         std::string_view detail) {
+  auto audit = db.prepare(
+      "INSERT INTO audit (at, actor, action, candidate_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!audit) {
+    return fail(std::move(audit.error()));
+  }
+  audit->bind(1, at).bind(2, actor).bind(3, action).bind(4, candidate_id);
+  if (detail.empty()) {
+    audit->bind_null(5);
+  } else {
+    audit->bind(5, detail);
+  }
+  return audit->run();
+}
+
+}  // namespace store_detail
 }  // namespace herald

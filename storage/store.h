@@ -93,6 +93,9 @@ struct Candidate {
   std::string body{};              // article text when enriched
   std::int64_t cluster_id = 0;     // the cluster's first item id; 0 = no other outlet
   std::vector<ClusterMember> also_reported_by{};  // filled by get_candidate and query_queue
+  // Place within its section in the edition (1 = first), set by editors; 0 = not set:
+  // such items follow the placed ones, by publish date.
+  int position = 0;
 };
 
 // The editors' queue view: filters, full-text search, clusters collapsed to one card.
@@ -123,7 +126,19 @@ struct CandidateEdit {
   std::optional<std::string> title{};      // edited title ("" clears the edit)
   std::optional<std::string> summary{};
   std::optional<std::string> commentary{};
+  std::optional<int> position{};           // see Candidate::position; 0 clears
 };
+
+// A newsletter edition's month, "2023-11".
+struct EditionMonth {
+  int year = 0;
+  int month = 0;  // 1..12
+};
+// nullopt unless `text` is exactly YYYY-MM with a month 01..12.
+std::optional<EditionMonth> parse_edition_month(std::string_view text);
+// Seconds from 1970-01-01 00:00 to the first day of the following month, 00:00, both
+// in local time: where the month ends before a zone's offset is applied.
+std::int64_t edition_month_end_local(const EditionMonth& month);
 
 struct AuditEntry {
   std::int64_t at = 0;
@@ -213,9 +228,17 @@ class Store {
 
   // ---- the editors' desk ----
 
+  // Newest first (published_at, else first_seen). Text: whitespace-separated terms, all of
+  // which must occur (as substrings, case-insensitively for Latin letters) in the item's
+  // title, summary or body or in the editors' title, summary or commentary. Terms of three
+  // or more characters use the FTS5 trigram index; shorter ones ("AI", "算法") cannot
+  // (trigram indexes 3-character sequences) and are matched with LIKE, a scan: "AI" then
+  // also finds "said". A collapsed cluster is shown as its earliest member that matches.
   Result<QueuePage> query_queue(const QueueQuery& query);
   // Applies `edit`; a state change applies to every member of the cluster (deciding the
-  // cluster decides its members). Every changed field writes an audit row.
+  // cluster decides its members). Every changed field writes an audit row. A state change
+  // sets reason to edit.reason (or clears it); back to pending clears the decision. A
+  // published candidate's state cannot change (its edition is out): kUsage.
   // kNotFound for an unknown id; kUsage for a change editors cannot make (e.g. to published).
   Result<Candidate> edit_candidate(std::int64_t id, const CandidateEdit& edit,
                                    const std::string& actor, std::int64_t now_utc);
@@ -224,20 +247,29 @@ class Store {
   // Accepted (and already published) candidates of `month` ("2023-11"), by section, then
   // publish date. `utc_offset_seconds` says in which zone the month is counted (+8 h for
   // a Beijing newsletter). kUsage for a malformed month.
+  // Precisely: candidates published in that edition, plus accepted ones not yet published
+  // whose date (published_at, else first_seen) is before the end of the month, so a story
+  // found late (dated 30 October, accepted in November) goes into the next edition instead
+  // of being lost. One candidate per cluster (its earliest accepted member). Within a
+  // section: by position (set ones first), then date, then id.
   Result<std::vector<Candidate>> edition_candidates(const std::string& month,
                                                     int utc_offset_seconds);
-  // Marks the month's accepted candidates published in that edition; returns how many.
+  // Marks the month's accepted candidates (those edition_candidates returns, with the other
+  // accepted members of their clusters) published in that edition, with one audit row
+  // each; returns how many candidates changed.
   Result<int> publish_edition(const std::string& month, int utc_offset_seconds,
                               const std::string& actor, std::int64_t now_utc);
 
-  // Items first seen after `since_utc`, for same-story matching of a new poll's items.
+  // Items first seen at or after `since_utc`, oldest first, for same-story matching of a new
+  // poll's items (cluster_id 0: the item is alone so far).
   Result<std::vector<StoryRecord>> recent_stories(std::int64_t since_utc);
 
   // ---- users and sessions ----
 
-  // kUsage when the name is taken or invalid.
+  // kUsage when the name is taken or invalid (1-64 bytes of UTF-8, no spaces or controls).
   Result<User> add_user(const std::string& name, Role role, const std::string& password_hash,
                         std::int64_t now_utc);
+  // kNotFound for an unknown name.
   Result<void> set_password(const std::string& name, const std::string& password_hash);
   Result<std::vector<User>> list_users();
   Result<std::optional<User>> find_user(const std::string& name);

@@ -95,6 +95,7 @@ dir = "sources.d"
 
 [fetch]
 user_agent = "herald-test/1.0"
+min_delay = "0s"
 
 [[topics]]
 name = "ai-law"

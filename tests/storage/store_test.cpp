@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/storage/memory_store.h"
 #include "tests/support/fixtures.h"
 
 namespace herald {
@@ -51,16 +52,8 @@ PollRecord failed_poll(std::int64_t started_at, std::string error) {
   return poll;
 }
 
-class StoreTest : public ::testing::Test {
+class StoreTest : public testing::MemoryStoreTest {
  protected:
-  void SetUp() override {
-    auto opened = Store::open(":memory:");
-    ASSERT_TRUE(opened.has_value()) << opened.error().message;
-    store_.emplace(std::move(*opened));
-  }
-
-  Store& store() { return *store_; }
-
   std::int64_t count(const std::string& sql) {
     auto stmt = store().database().prepare(sql);
     EXPECT_TRUE(stmt.has_value()) << stmt.error().message;
@@ -74,9 +67,6 @@ class StoreTest : public ::testing::Test {
     EXPECT_TRUE(listed.has_value()) << listed.error().message;
     return listed.value_or(std::vector<Candidate>{});
   }
-
- private:
-  std::optional<Store> store_;
 };
 
 TEST_F(StoreTest, FirstPollInsertsEveryItemAsNew) {
@@ -442,19 +432,24 @@ TEST(StoreFileTest, FullDatabaseIsDbFullAndRollsBackThePoll) {
   EXPECT_EQ(retried->items_new, 50);
 }
 
-// A database written by a herald of schema version 1 gains the v2 columns on open and
+// A database written by a herald of schema version 1 gains the later columns on open and
 // keeps its rows.
 TEST(StoreFileTest, VersionOneDatabaseIsMigratedAndKeepsItsItems) {
   testing::TempDir dir;
   const auto path = dir.path() / "herald.db";
   {
-    auto store = Store::open(path);
-    ASSERT_TRUE(store.has_value()) << store.error().message;
-    ASSERT_TRUE(store->commit_poll(ok_poll(1000, {make_item("old", true)})));
-    // Back to the v1 layout (SQLite >= 3.35 drops columns).
-    ASSERT_TRUE(store->database().exec("ALTER TABLE items DROP COLUMN body;"
-                                       "ALTER TABLE items DROP COLUMN content_source;"
-                                       "PRAGMA user_version = 1;"));
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.string().c_str(), &raw), SQLITE_OK);
+    SqliteDb v1(raw);
+    const std::string sql =
+        std::string(schema_patch(1)) +
+        "INSERT INTO items (id, source_id, url, url_key, title, first_seen, matched)"
+        " VALUES (1, 'bj-gov', 'https://www.example.gov.cn/old.html',"
+        " 'www.example.gov.cn/old.html', '关于人工智能的通知 old', 1000, '[]');"
+        "INSERT INTO candidates (id, item_id, state, queued_at) VALUES (1, 1, 'pending', 1000);"
+        "PRAGMA user_version = 1;";
+    ASSERT_EQ(sqlite3_exec(v1.get(), sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(v1.get());
   }
 
   auto store = Store::open(path);

@@ -1,0 +1,64 @@
+#include "daemon/edition.h"
+
+#include <map>
+#include <utility>
+
+namespace herald {
+
+std::string default_section(SourceKind kind) {
+  switch (kind) {
+    case SourceKind::kGovernment:
+    case SourceKind::kCourt:
+    case SourceKind::kAssociation:
+      return std::string(kLegalSection);
+    case SourceKind::kCompany:
+    case SourceKind::kMedia:
+    case SourceKind::kPlatform:
+      return std::string(kIndustrySection);
+  }
+  return std::string(kIndustrySection);
+}
+
+int month_utc_offset(std::string_view month, const TimeZone& zone) {
+  const std::optional<EditionMonth> parsed = parse_edition_month(month);
+  if (!parsed) {
+    return zone.offset_at_utc(0);
+  }
+  return zone.offset_at_utc(zone.local_to_utc(edition_month_end_local(*parsed)));
+}
+
+Result<web::Edition> build_edition(Store& store, const std::vector<SourceConfig>& sources,
+                                   const std::string& month, const TimeZone& zone) {
+  auto candidates = store.edition_candidates(month, month_utc_offset(month, zone));
+  if (!candidates) {
+    return fail(std::move(candidates.error()));
+  }
+  std::map<std::string, const SourceConfig*, std::less<>> by_id;
+  for (const SourceConfig& source : sources) {
+    by_id.emplace(source.id, &source);
+  }
+
+  web::Edition edition;
+  edition.month = month;
+  edition.sections = {std::string(kLegalSection), std::string(kIndustrySection)};
+  for (const Candidate& c : *candidates) {
+    const auto source = by_id.find(c.source_id);
+    const SourceConfig* config = source != by_id.end() ? source->second : nullptr;
+    web::EditionItem item;
+    item.section = c.section;
+    item.title = c.edited_title.empty() ? c.title : c.edited_title;
+    if (c.published_at) {
+      item.published_date =
+          web::local_date(*c.published_at, config != nullptr ? config->timezone : zone);
+    }
+    item.published_text = c.published_text;
+    item.source_name = config != nullptr && !config->name.empty() ? config->name : c.source_id;
+    item.url = c.url;
+    item.summary = c.edited_summary.empty() ? c.summary : c.edited_summary;
+    item.commentary = c.commentary;
+    edition.items.push_back(std::move(item));
+  }
+  return edition;
+}
+
+}  // namespace herald

@@ -1,0 +1,503 @@
+// The editors' desk on top of the store: the filtered queue with full-text search and
+// collapsed clusters, editing and deciding candidates (with the audit trail), and the
+// monthly edition.
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "common/text.h"
+#include "common/timezone.h"
+#include "storage/store.h"
+#include "storage/store_rows.h"
+
+namespace herald {
+
+using store_detail::kCandidateSelect;
+using store_detail::null_if_empty;
+using store_detail::write_audit;
+
+namespace {
+
+// trigram indexes every 3-character sequence, so shorter terms cannot use the index.
+constexpr std::size_t kTrigramMinChars = 3;
+
+std::size_t code_points(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+// A WHERE clause under construction with numbered parameters, so one value can be used
+// several times and the clause can be bound to more than one statement.
+class Conditions {
+ public:
+  using Value = std::variant<std::int64_t, double, std::string>;
+
+  // Returns the parameter's placeholder, e.g. "?3".
+  std::string param(Value value) {
+    values_.push_back(std::move(value));
+    return fmt::format("?{}", values_.size());
+  }
+  void add(std::string condition) { sql_ += " AND (" + std::move(condition) + ")"; }
+  const std::string& sql() const { return sql_; }
+
+  void bind(Statement& stmt) const {
+    for (std::size_t i = 0; i < values_.size(); ++i) {
+      const int index = static_cast<int>(i + 1);
+      std::visit([&](const auto& v) { stmt.bind(index, v); }, values_[i]);
+    }
+  }
+  std::size_t size() const { return values_.size(); }
+
+ private:
+  std::string sql_ = " WHERE 1";
+  std::vector<Value> values_;
+};
+
+// "%term%" for LIKE ... ESCAPE '\', with the wildcards in `term` taken literally.
+std::string like_pattern(std::string_view term) {
+  std::string out = "%";
+  for (const char c : term) {
+    if (c == '%' || c == '_' || c == '\\') {
+      out += '\\';
+    }
+    out += c;
+  }
+  out += '%';
+  return out;
+}
+
+// One FTS5 string: the term in double quotes (a quote inside doubled), so that no
+// character of the term is read as query syntax.
+std::string fts_phrase(std::string_view term) {
+  std::string out = "\"";
+  for (const char c : term) {
+    out += c;
+    if (c == '"') {
+      out += '"';
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::vector<std::string> split_terms(std::string_view text) {
+  std::vector<std::string> terms;
+  const std::string collapsed = collapse_whitespace(text);
+  std::size_t start = 0;
+  while (start < collapsed.size()) {
+    std::size_t end = collapsed.find(' ', start);
+    if (end == std::string::npos) {
+      end = collapsed.size();
+    }
+    if (end > start) {
+      terms.push_back(collapsed.substr(start, end - start));
+    }
+    start = end + 1;
+  }
+  return terms;
+}
+
+void add_text_conditions(Conditions& where, std::string_view text) {
+  for (const std::string& term : split_terms(text)) {
+    const std::string like = where.param(like_pattern(term));
+    // The editors' own text is short and per candidate: LIKE is cheap there.
+    std::string edited = fmt::format(
+        "c.edited_title LIKE {0} ESCAPE '\\' OR c.edited_summary LIKE {0} ESCAPE '\\'"
+        " OR c.commentary LIKE {0} ESCAPE '\\'",
+        like);
+    if (code_points(term) >= kTrigramMinChars) {
+      where.add(fmt::format("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {}) OR {}",
+                            where.param(fts_phrase(term)), edited));
+    } else {
+      where.add(fmt::format("i.title LIKE {0} ESCAPE '\\' OR i.summary LIKE {0} ESCAPE '\\'"
+                            " OR i.body LIKE {0} ESCAPE '\\' OR {1}",
+                            like, edited));
+    }
+  }
+}
+
+Conditions queue_conditions(const QueueQuery& query) {
+  Conditions where;
+  if (query.state) {
+    where.add("c.state = " + where.param(std::string(review_state_name(*query.state))));
+  }
+  if (query.section) {
+    where.add("c.section = " + where.param(*query.section));
+  }
+  if (query.source_id) {
+    where.add("i.source_id = " + where.param(*query.source_id));
+  }
+  if (!query.source_ids.empty()) {
+    std::string list;
+    for (const std::string& id : query.source_ids) {
+      list += (list.empty() ? "" : ", ") + where.param(id);
+    }
+    where.add("i.source_id IN (" + list + ")");
+  }
+  if (query.from_utc) {
+    where.add("COALESCE(i.published_at, i.first_seen) >= " + where.param(*query.from_utc));
+  }
+  if (query.to_utc) {
+    where.add("COALESCE(i.published_at, i.first_seen) < " + where.param(*query.to_utc));
+  }
+  if (query.min_score) {
+    where.add("i.score >= " + where.param(*query.min_score));
+  }
+  add_text_conditions(where, query.text);
+  return where;
+}
+
+std::int64_t date_of(const Candidate& c) { return c.published_at.value_or(c.first_seen); }
+
+Result<std::int64_t> scalar(Database& db, const std::string& sql, const Conditions& where) {
+  auto stmt = db.prepare(sql);
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  where.bind(*stmt);
+  auto row = stmt->step();
+  if (!row) {
+    return fail(std::move(row.error()));
+  }
+  return *row ? stmt->column_int64(0) : 0;
+}
+
+std::string_view decision_action(ReviewState state) {
+  switch (state) {
+    case ReviewState::kAccepted: return "accept";
+    case ReviewState::kRejected: return "reject";
+    case ReviewState::kPending: return "reopen";
+    case ReviewState::kPublished: return "publish";
+  }
+  return "reopen";
+}
+
+// Sets one editable text column of candidate `id` ("" stores NULL, except section).
+Result<void> set_column(Database& db, std::string_view column, std::int64_t id,
+                        const std::optional<std::string>& value) {
+  auto stmt = db.prepare(fmt::format("UPDATE candidates SET {} = ?1 WHERE id = ?2", column));
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  stmt->bind(1, value).bind(2, id);
+  return stmt->run();
+}
+
+}  // namespace
+
+std::optional<EditionMonth> parse_edition_month(std::string_view text) {
+  if (text.size() != 7 || text[4] != '-') {
+    return std::nullopt;
+  }
+  int value[2] = {0, 0};
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i == 4) {
+      continue;
+    }
+    if (text[i] < '0' || text[i] > '9') {
+      return std::nullopt;
+    }
+    int& v = value[i < 4 ? 0 : 1];
+    v = v * 10 + (text[i] - '0');
+  }
+  if (value[1] < 1 || value[1] > 12) {
+    return std::nullopt;
+  }
+  return EditionMonth{.year = value[0], .month = value[1]};
+}
+
+std::int64_t edition_month_end_local(const EditionMonth& month) {
+  const int year = month.month == 12 ? month.year + 1 : month.year;
+  const int next = month.month == 12 ? 1 : month.month + 1;
+  return days_from_civil(year, next, 1) * 86400;
+}
+
+Result<QueuePage> Store::query_queue(const QueueQuery& query) {
+  const Conditions where = queue_conditions(query);
+  // One card per cluster: its earliest matching member (an item alone is its own cluster).
+  const std::string matched = fmt::format(
+      "WITH matched AS (SELECT c.id AS cid, {} AS rn"
+      " FROM candidates c JOIN items i ON i.id = c.item_id{})",
+      query.collapse_clusters
+          ? "ROW_NUMBER() OVER (PARTITION BY COALESCE(i.cluster_id, i.id)"
+            " ORDER BY COALESCE(i.published_at, i.first_seen), i.id)"
+          : "1",
+      where.sql());
+
+  QueuePage page;
+  auto total = scalar(db_, matched + " SELECT COUNT(*) FROM matched WHERE rn = 1", where);
+  if (!total) {
+    return fail(std::move(total.error()));
+  }
+  page.total = *total;
+
+  const std::size_t next = where.size() + 1;
+  auto stmt = db_.prepare(fmt::format(
+      "{} {} JOIN matched m ON m.cid = c.id WHERE m.rn = 1"
+      " ORDER BY COALESCE(i.published_at, i.first_seen) DESC, c.id DESC LIMIT ?{} OFFSET ?{}",
+      matched, kCandidateSelect, next, next + 1));
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  where.bind(*stmt);
+  stmt->bind(static_cast<int>(next), query.limit > 0 ? query.limit : -1);
+  stmt->bind(static_cast<int>(next + 1), query.offset > 0 ? query.offset : 0);
+  auto items = store_detail::read_candidates(db_, *stmt, true);
+  if (!items) {
+    return fail(std::move(items.error()));
+  }
+  page.items = std::move(*items);
+  return page;
+}
+
+Result<Candidate> Store::edit_candidate(std::int64_t id, const CandidateEdit& edit,
+                                        const std::string& actor, std::int64_t now_utc) {
+  if (edit.state == ReviewState::kPublished) {
+    return fail(ErrorCode::kUsage,
+                fmt::format("candidate {}: 'published' is set by exporting the edition "
+                            "(herald export --publish), not by an edit",
+                            id));
+  }
+  auto tx = Transaction::begin(db_);
+  if (!tx) {
+    return fail(std::move(tx.error()));
+  }
+  auto current = get_candidate(id);
+  if (!current) {
+    return fail(std::move(current.error()));
+  }
+
+  if (edit.state) {
+    if (current->state == ReviewState::kPublished) {
+      return fail(ErrorCode::kUsage,
+                  fmt::format("candidate {} is published in edition {}; its state can no "
+                              "longer change",
+                              id, current->edition));
+    }
+    std::vector<std::int64_t> members = {id};
+    if (current->cluster_id != 0) {
+      auto ids = store_detail::cluster_candidate_ids(db_, current->cluster_id);
+      if (!ids) {
+        return fail(std::move(ids.error()));
+      }
+      members = std::move(*ids);
+    }
+    const bool pending = *edit.state == ReviewState::kPending;
+    const std::string reason = edit.reason.value_or("");
+    // A member already in an edition keeps its state: the newsletter is out.
+    auto update = db_.prepare(
+        "UPDATE candidates SET state = ?1, reviewer = ?2, decided_at = ?3, reason = ?4"
+        " WHERE id = ?5 AND state != 'published'");
+    if (!update) {
+      return fail(std::move(update.error()));
+    }
+    for (const std::int64_t member : members) {
+      update->reset();
+      update->bind(1, review_state_name(*edit.state)).bind(5, member);
+      if (pending) {
+        update->bind_null(2).bind_null(3).bind_null(4);
+      } else {
+        update->bind(2, actor).bind(3, now_utc).bind(4, null_if_empty(reason));
+      }
+      if (auto done = update->run(); !done) {
+        return fail(std::move(done.error()));
+      }
+      if (db_.changes() == 0) {
+        continue;
+      }
+      const std::string detail =
+          member == id ? reason
+                       : fmt::format("with its cluster (candidate {}){}{}", id,
+                                     reason.empty() ? "" : ": ", reason);
+      if (auto audited = write_audit(db_, now_utc, actor, decision_action(*edit.state), member,
+                                     detail);
+          !audited) {
+        return fail(std::move(audited.error()));
+      }
+    }
+  }
+
+  struct TextField {
+    const std::optional<std::string>& value;
+    const std::string& old_value;
+    std::string_view column;
+    std::string_view action;
+    bool empty_is_null;
+  };
+  const TextField fields[] = {
+      {edit.section, current->section, "section", "edit_section", false},
+      {edit.title, current->edited_title, "edited_title", "edit_title", true},
+      {edit.summary, current->edited_summary, "edited_summary", "edit_summary", true},
+      {edit.commentary, current->commentary, "commentary", "edit_commentary", true},
+  };
+  for (const TextField& field : fields) {
+    if (!field.value || *field.value == field.old_value) {
+      continue;
+    }
+    const std::optional<std::string> stored =
+        field.empty_is_null ? null_if_empty(*field.value) : std::optional(*field.value);
+    if (auto done = set_column(db_, field.column, id, stored); !done) {
+      return fail(std::move(done.error()));
+    }
+    if (auto audited = write_audit(db_, now_utc, actor, field.action, id, *field.value);
+        !audited) {
+      return fail(std::move(audited.error()));
+    }
+  }
+  if (edit.position && *edit.position != current->position) {
+    auto stmt = db_.prepare("UPDATE candidates SET position = ?1 WHERE id = ?2");
+    if (!stmt) {
+      return fail(std::move(stmt.error()));
+    }
+    if (*edit.position > 0) {
+      stmt->bind(1, *edit.position);
+    } else {
+      stmt->bind_null(1);
+    }
+    stmt->bind(2, id);
+    if (auto done = stmt->run(); !done) {
+      return fail(std::move(done.error()));
+    }
+    if (auto audited = write_audit(db_, now_utc, actor, "edit_position", id,
+                                   std::to_string(std::max(*edit.position, 0)));
+        !audited) {
+      return fail(std::move(audited.error()));
+    }
+  }
+
+  if (auto committed = tx->commit(); !committed) {
+    return fail(std::move(committed.error()));
+  }
+  return get_candidate(id);
+}
+
+Result<std::vector<AuditEntry>> Store::audit_for(std::int64_t candidate_id) {
+  auto stmt = db_.prepare(
+      "SELECT at, actor, action, candidate_id, COALESCE(detail, '') FROM audit"
+      " WHERE candidate_id = ?1 ORDER BY at, id");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  stmt->bind(1, candidate_id);
+  std::vector<AuditEntry> out;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      return out;
+    }
+    out.push_back(AuditEntry{.at = stmt->column_int64(0),
+                             .actor = stmt->column_text(1),
+                             .action = stmt->column_text(2),
+                             .candidate_id = stmt->column_int64(3),
+                             .detail = stmt->column_text(4)});
+  }
+}
+
+Result<std::vector<Candidate>> Store::edition_candidates(const std::string& month,
+                                                         int utc_offset_seconds) {
+  const std::optional<EditionMonth> parsed = parse_edition_month(month);
+  if (!parsed) {
+    return fail(ErrorCode::kUsage,
+                fmt::format("malformed month '{}': write YYYY-MM, e.g. 2023-11", month));
+  }
+  auto stmt = db_.prepare(std::string(kCandidateSelect) +
+                          " WHERE (c.state = 'published' AND c.edition = ?1)"
+                          " OR (c.state = 'accepted'"
+                          "     AND COALESCE(i.published_at, i.first_seen) < ?2)");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  stmt->bind(1, month).bind(2, edition_month_end_local(*parsed) - utc_offset_seconds);
+  auto rows = store_detail::read_candidates(db_, *stmt, true);
+  if (!rows) {
+    return fail(std::move(rows.error()));
+  }
+
+  // One story once: the earliest member stands for its cluster (it is the card the
+  // editors saw and edited in the queue).
+  auto earlier = [](const Candidate& a, const Candidate& b) {
+    return std::pair(date_of(a), a.item_id) < std::pair(date_of(b), b.item_id);
+  };
+  std::map<std::int64_t, Candidate> by_cluster;
+  std::vector<Candidate> out;
+  for (Candidate& c : *rows) {
+    if (c.cluster_id == 0) {
+      out.push_back(std::move(c));
+      continue;
+    }
+    auto [it, inserted] = by_cluster.try_emplace(c.cluster_id, c);
+    if (!inserted && earlier(c, it->second)) {
+      it->second = std::move(c);
+    }
+  }
+  for (auto& [cluster, c] : by_cluster) {
+    out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(), [&](const Candidate& a, const Candidate& b) {
+    // Placed items (position > 0) first, in their order; then by date.
+    auto key = [](const Candidate& c) {
+      return std::tuple(c.section, c.position > 0 ? 0 : 1, c.position, date_of(c), c.id);
+    };
+    return key(a) < key(b);
+  });
+  return out;
+}
+
+Result<int> Store::publish_edition(const std::string& month, int utc_offset_seconds,
+                                   const std::string& actor, std::int64_t now_utc) {
+  auto tx = Transaction::begin(db_);
+  if (!tx) {
+    return fail(std::move(tx.error()));
+  }
+  auto edition = edition_candidates(month, utc_offset_seconds);
+  if (!edition) {
+    return fail(std::move(edition.error()));
+  }
+  auto update = db_.prepare(
+      "UPDATE candidates SET state = 'published', edition = ?1 WHERE id = ?2"
+      " AND state = 'accepted'");
+  if (!update) {
+    return fail(std::move(update.error()));
+  }
+  int published = 0;
+  for (const Candidate& c : *edition) {
+    std::vector<std::int64_t> members = {c.id};
+    if (c.cluster_id != 0) {
+      auto ids = store_detail::cluster_candidate_ids(db_, c.cluster_id);
+      if (!ids) {
+        return fail(std::move(ids.error()));
+      }
+      members = std::move(*ids);
+    }
+    for (const std::int64_t member : members) {
+      update->reset();
+      update->bind(1, month).bind(2, member);
+      if (auto done = update->run(); !done) {
+        return fail(std::move(done.error()));
+      }
+      if (db_.changes() == 0) {
+        continue;
+      }
+      ++published;
+      if (auto audited = write_audit(db_, now_utc, actor, "publish", member, month); !audited) {
+        return fail(std::move(audited.error()));
+      }
+    }
+  }
+  if (auto committed = tx->commit(); !committed) {
+    return fail(std::move(committed.error()));
+  }
+  return published;
+}
+
+}  // namespace herald

@@ -1,0 +1,368 @@
+// Browser tests of herald's editors' web UI (issue 5 item 8), run by ctest.
+//
+// Starts `herald serve --replay` on a temporary configuration whose database was filled by
+// `herald poll --replay` from real saved pages (tests/fixtures/) plus a hostile feed
+// (tests/browser/fixtures/), then drives Debian's chromium through playwright-core:
+// log in → filter the queue → accept and edit an item → export; hostile titles show as
+// text and run nothing; a cross-site form POST is refused; security headers are present.
+// Screenshots go to $HERALD_ARTIFACTS (the build dir) for people to look at.
+//
+// Environment: HERALD_BINARY (required), HERALD_SOURCE_ROOT, HERALD_ARTIFACTS,
+// HERALD_CHROMIUM (default /usr/bin/chromium). Exit 77 (skipped) when chromium is missing.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = process.env.HERALD_SOURCE_ROOT || path.resolve(here, '../..');
+const binary = process.env.HERALD_BINARY;
+const chromiumPath = process.env.HERALD_CHROMIUM || '/usr/bin/chromium';
+const artifacts = process.env.HERALD_ARTIFACTS || path.join(os.tmpdir(), 'herald-browser-artifacts');
+
+if (!existsSync(chromiumPath)) {
+  console.log(`SKIPPED: ${chromiumPath} is missing; install Debian's chromium (scripts/bootstrap does) to run the browser tests`);
+  process.exit(77);
+}
+if (!binary || !existsSync(binary)) {
+  console.error(`HERALD_BINARY must name the built herald binary (got '${binary}')`);
+  process.exit(1);
+}
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch {
+  console.error('playwright-core is not installed: run `npm ci --prefix tests/browser` (scripts/bootstrap does)');
+  process.exit(1);
+}
+
+// Real sources whose saved pages are in tests/fixtures/, and the hostile feed.
+const SOURCES = ['cn-cac', 'bj-gov-gzdt', 'cn-miit', 'cn-xinhua', 'cn-gov', 'us-ftc'];
+const EDITOR = { name: 'alice', password: 'correct horse battery staple' };
+const ADMIN = { name: 'root', password: 'admin pass phrase 2023' };
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+const results = [];
+async function step(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`ok - ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    results.push({ name, ok: false });
+    console.log(`not ok - ${name}\n  ${String(error && error.stack || error).split('\n').join('\n  ')}`);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function herald(config, args, input) {
+  const run = spawnSync(binary, ['--config', config, ...args], { input, encoding: 'utf8' });
+  return run;
+}
+
+async function waitForHealth(url, child) {
+  for (let i = 0; i < 200; ++i) {
+    if (child.exitCode !== null) throw new Error(`herald serve exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+// ---- set up a configuration, a database and the server ----
+const work = mkdtempSync(path.join(os.tmpdir(), 'herald-browser-'));
+mkdirSync(artifacts, { recursive: true });
+mkdirSync(path.join(work, 'sources.d'));
+mkdirSync(path.join(work, 'fixtures'));
+for (const id of SOURCES) {
+  copyFileSync(path.join(root, 'config/sources.d', `${id}.toml`), path.join(work, 'sources.d', `${id}.toml`));
+  symlinkSync(path.join(root, 'tests/fixtures', id), path.join(work, 'fixtures', id));
+}
+copyFileSync(path.join(here, 'fixtures/hostile-feed.toml'), path.join(work, 'sources.d/hostile-feed.toml'));
+symlinkSync(path.join(here, 'fixtures/hostile-feed'), path.join(work, 'fixtures/hostile-feed'));
+
+const port = await freePort();
+const origin = `http://127.0.0.1:${port}`;
+const config = path.join(work, 'herald.toml');
+writeFileSync(config, `
+[storage]
+database = "herald.db"
+[sources]
+dir = "sources.d"
+[[topics]]
+name = "ai-law"
+threshold = 1.0
+keywords = ["人工智能", "大模型", "生成式", "算法", "数据安全", "个人信息", "数据", "网络安全",
+            "AI", "ChatGPT", { term = "artificial intelligence", weight = 2.0 }]
+[web]
+listen_host = "127.0.0.1"
+port = ${port}
+assets_dir = ${JSON.stringify(path.join(root, 'web'))}
+`);
+
+const poll = herald(config, ['poll', '--replay', path.join(work, 'fixtures')]);
+console.log(poll.stdout.trim().split('\n').map((l) => `# ${l}`).join('\n'));
+for (const user of [[EDITOR, 'editor'], [ADMIN, 'admin']]) {
+  const added = herald(config, ['users', 'add', user[0].name, '--role', user[1], '--password-stdin'], `${user[0].password}\n`);
+  if (added.status !== 0) {
+    console.error(`herald users add failed: ${added.stderr}`);
+    process.exit(1);
+  }
+}
+
+const serve = spawn(binary, ['--config', config, 'serve', '--replay', path.join(work, 'fixtures')], {
+  stdio: ['ignore', 'inherit', 'pipe'],
+});
+let serveLog = '';
+serve.stderr.on('data', (chunk) => { serveLog += chunk; });
+
+// The attacker: a page on another site (localhost is not the same site as 127.0.0.1)
+// that auto-submits a form to herald.
+let attackTarget = '';
+const attacker = http.createServer((request, response) => {
+  response.setHeader('Content-Type', 'text/html; charset=utf-8');
+  response.end(`<!DOCTYPE html><html><body>
+<form id="f" method="post" action="${attackTarget}">
+<input name="decision" value="reject"><input name="reason" value="csrf">
+</form><script>document.getElementById('f').submit();</script></body></html>`);
+});
+await new Promise((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+const attackerOrigin = `http://localhost:${attacker.address().port}`;
+
+let context;
+const cleanup = () => {
+  try { serve.kill('SIGTERM'); } catch { /* gone */ }
+  attacker.close();
+};
+
+try {
+  await waitForHealth(`${origin}/healthz`, serve);
+  // A persistent context on a fresh profile directory: nothing from another run leaks in.
+  context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--lang=zh-CN'],
+    viewport: { width: 1440, height: 900 },
+    deviceScaleFactor: 1,
+    acceptDownloads: true,
+    locale: 'zh-CN',
+  });
+  // Every CSP violation on our pages is a bug (an inline style or script slipped in).
+  await context.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const ourResponses = [];
+  context.on('response', (response) => {
+    if (response.url().startsWith(origin)) {
+      // Read now: the page may be closed by the time the headers are checked.
+      ourResponses.push(response.allHeaders()
+        .then((headers) => ({ url: response.url(), status: response.status(), headers }))
+        .catch(() => null));
+    }
+  });
+  const page = context.pages()[0] || await context.newPage();
+  page.on('dialog', (dialog) => dialog.accept(dialog.type() === 'prompt' ? '与本刊无关' : undefined));
+  const api = async (p) => (await page.request.get(`${origin}${p}`)).json();
+  const noCspViolations = async () => assert.deepEqual(await page.evaluate(() => window.__csp), []);
+
+  await step('wrong password is refused, right one signs in', async () => {
+    await page.goto(`${origin}/login`);
+    await page.screenshot({ path: path.join(artifacts, 'login.png') });
+    await page.fill('input[name=name]', EDITOR.name);
+    await page.fill('input[name=password]', 'wrong');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.alert-error');
+    assert.match(await page.textContent('.alert-error'), /用户名或密码错误/);
+    await page.fill('input[name=password]', EDITOR.password);
+    await Promise.all([page.waitForURL(`${origin}/queue`), page.click('button[type=submit]')]);
+    const cookies = await context.cookies(origin);
+    const sid = cookies.find((c) => c.name === 'herald_sid');
+    assert.ok(sid, 'session cookie set');
+    assert.equal(sid.httpOnly, true);
+    assert.equal(sid.sameSite, 'Strict');
+    await noCspViolations();
+  });
+
+  let cacIds = [];
+  await step('filter the queue by source and by full text', async () => {
+    await page.goto(`${origin}/queue`);
+    assert.ok(await page.locator('.card').count() > 5, 'queue has cards');
+    await page.screenshot({ path: path.join(artifacts, 'queue.png') });
+    await page.selectOption('select[name=source]', 'cn-cac');
+    await Promise.all([page.waitForURL(/source=cn-cac/), page.click('.filters button[type=submit]')]);
+    const sources = await page.locator('.card .source').allTextContents();
+    assert.ok(sources.length > 0);
+    assert.equal(new Set(sources.map((s) => s.trim())).size, 1, 'one source only');
+    cacIds = await page.locator('.card').evaluateAll((cards) => cards.map((c) => c.dataset.id));
+    await page.goto(`${origin}/queue?q=${encodeURIComponent('人工智能')}&state=all`);
+    const titles = await page.locator('.card').allTextContents();
+    assert.ok(titles.length > 0, 'search finds items');
+    for (const t of titles) assert.match(t, /人工智能/);
+    await noCspViolations();
+  });
+
+  let acceptedId = '';
+  await step('accept with the keyboard (j, a)', async () => {
+    await page.goto(`${origin}/queue?source=cn-cac`);
+    const first = page.locator('.card').first();
+    acceptedId = await first.getAttribute('data-id');
+    await page.keyboard.press('j');
+    assert.ok(await first.evaluate((c) => c.classList.contains('is-current')), 'j focuses the first card');
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/v1/candidates/${acceptedId}/decision`)),
+      page.keyboard.press('a'),
+    ]);
+    assert.equal(response.status(), 200);
+    await page.waitForSelector(`.card[data-id="${acceptedId}"].state-accepted`);
+    const candidate = await api(`/api/v1/candidates/${acceptedId}`);
+    assert.equal(candidate.state, 'accepted');
+    assert.equal(candidate.reviewer, EDITOR.name);
+  });
+
+  let editedId = '';
+  let newTitle = '';
+  await step('edit an item and accept it on its page', async () => {
+    // The Beijing white paper (it has a summary), else the first Beijing item.
+    await page.goto(`${origin}/queue?source=bj-gov-gzdt`);
+    const paper = page.locator('.card', { hasText: '白皮书' });
+    const card = (await paper.count()) > 0 ? paper.first() : page.locator('.card').first();
+    editedId = await card.getAttribute('data-id');
+    await Promise.all([page.waitForURL(`${origin}/items/${editedId}`), card.locator('a[data-action=edit]').click()]);
+    const original = await page.inputValue('#field-title');
+    newTitle = `${original.replace(/^北京市/, '北京：')}（摘编）`;
+    await page.fill('#field-title', newTitle);
+    await page.fill('textarea[name=commentary]', '白皮书梳理了大模型在各行业的落地情况，可作为客户评估大模型应用合规风险的参考。');
+    await page.selectOption('select[name=section]', '最新法律与监管动态');
+    await Promise.all([page.waitForURL(/m=saved/), page.click('#edit-form button[type=submit]')]);
+    assert.match(await page.textContent('.alert-ok'), /已保存/);
+    assert.equal(await page.inputValue('#field-title'), newTitle);
+    await Promise.all([page.waitForURL(/m=accepted/), page.click('button[name=decision][value=accept]')]);
+    assert.match(await page.textContent('.item-side .badge'), /已采用/);
+    assert.ok(await page.locator('.audit li').count() >= 3, 'audit trail lists the changes');
+    await page.screenshot({ path: path.join(artifacts, 'item.png'), fullPage: true });
+    await noCspViolations();
+  });
+
+  await step('export the month as a Markdown download', async () => {
+    const candidate = await api(`/api/v1/candidates/${editedId}`);
+    const month = String(candidate.published_at || candidate.first_seen).slice(0, 7);
+    await page.goto(`${origin}/export?month=${month}`);
+    assert.ok((await page.textContent('.edition')).includes(newTitle), 'edited title in the preview');
+    assert.match(await page.textContent('.edition'), /一、最新法律与监管动态/);
+    await page.screenshot({ path: path.join(artifacts, 'export.png'), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[href*="format=md"]')]);
+    const text = readFileSync(await download.path(), 'utf8');
+    assert.match(text, /导读/);
+    assert.ok(text.includes(newTitle), 'the edited title is in the draft');
+    await noCspViolations();
+  });
+
+  await step('hostile titles show as text and run nothing', async () => {
+    await page.goto(`${origin}/queue?source=hostile-feed`);
+    const titles = await page.locator('.card-title').allTextContents();
+    assert.ok(titles.some((t) => t.includes('<img src=x onerror="window.__pwned=1">')), `titles: ${titles}`);
+    assert.ok(titles.some((t) => t.includes('<svg onload=window.__pwned=6>')));
+    assert.equal(await page.locator('.cards img, .cards svg, .cards iframe, .cards script').count(), 0);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    const id = await page.locator('.card').first().getAttribute('data-id');
+    await page.goto(`${origin}/items/${id}`);
+    assert.equal(await page.locator('main img, main svg, main iframe, main script').count(), 0);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    await page.screenshot({ path: path.join(artifacts, 'hostile.png') });
+    await noCspViolations();
+  });
+
+  await step('a cross-site form POST is refused and changes nothing', async () => {
+    const victim = (await api('/api/v1/candidates?source=cn-miit')).items[0] || (await api('/api/v1/candidates')).items[0];
+    assert.equal(victim.state, 'pending');
+    attackTarget = `${origin}/items/${victim.id}/decision`;
+    const evil = await context.newPage();
+    const [response] = await Promise.all([
+      evil.waitForResponse((r) => r.url() === attackTarget),
+      evil.goto(`${attackerOrigin}/`),
+    ]);
+    assert.equal(response.status(), 403);
+    const sent = await response.request().allHeaders();
+    assert.equal(sent['sec-fetch-site'], 'cross-site');
+    assert.ok(!('cookie' in sent), 'SameSite=Strict: no session cookie on the cross-site POST');
+    await evil.close();
+    assert.equal((await api(`/api/v1/candidates/${victim.id}`)).state, 'pending');
+  });
+
+  await step('editors are kept out of /users; admins see users and sources', async () => {
+    const forbidden = await page.goto(`${origin}/users`);
+    assert.equal(forbidden.status(), 403);
+    await page.goto(`${origin}/queue`);
+    await Promise.all([page.waitForURL(`${origin}/login`), page.click('.user button[type=submit]')]);
+    await page.fill('input[name=name]', ADMIN.name);
+    await page.fill('input[name=password]', ADMIN.password);
+    await Promise.all([page.waitForURL(`${origin}/queue`), page.click('button[type=submit]')]);
+    const users = await page.goto(`${origin}/users`);
+    assert.equal(users.status(), 200);
+    assert.match(await page.textContent('tbody'), new RegExp(EDITOR.name));
+    await page.goto(`${origin}/sources`);
+    assert.ok(await page.locator('tbody tr').count() >= SOURCES.length);
+    await page.screenshot({ path: path.join(artifacts, 'sources.png'), fullPage: true });
+    await noCspViolations();
+  });
+
+  await step('security headers on every response from herald', async () => {
+    const seen = (await Promise.all(ourResponses)).filter(Boolean);
+    assert.ok(seen.length > 20, `${seen.length} responses seen`);
+    assert.ok(seen.some((r) => r.status === 403), 'the refused cross-site POST is among them');
+    for (const { url, status, headers } of seen) {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+        assert.equal(headers[name], value, `${name} on ${url} (${status})`);
+      }
+      assert.equal(headers['cache-control'], 'no-store', `cache-control on ${url}`);
+    }
+  });
+} catch (error) {
+  results.push({ name: 'setup', ok: false });
+  console.log(`not ok - setup\n  ${error && error.stack || error}`);
+} finally {
+  if (context) await context.close();
+  cleanup();
+  await new Promise((resolve) => (serve.exitCode !== null ? resolve() : serve.on('exit', resolve)));
+  if (serve.exitCode !== 0 && serve.signalCode === null && serve.exitCode !== null) {
+    results.push({ name: 'herald serve stops cleanly on SIGTERM', ok: false });
+    console.log(`not ok - herald serve exited with ${serve.exitCode}`);
+  }
+  if (results.some((r) => !r.ok)) {
+    console.log('# herald serve log:\n' + serveLog.split('\n').slice(-40).map((l) => `#   ${l}`).join('\n'));
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+
+const failed = results.filter((r) => !r.ok).length;
+console.log(`# screenshots in ${artifacts}`);
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

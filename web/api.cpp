@@ -1,0 +1,316 @@
+// The JSON API under /api/v1: the same data and rules as the pages, for scripts and
+// for the queue page's keyboard shortcuts.
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/text.h"
+#include "web/app.h"
+#include "web/queue_params.h"
+#include "web/security.h"
+#include "web/views.h"
+
+namespace herald::web {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kDefaultApiPageSize = 50;
+
+json candidate_json(const App& app, const Candidate& c) {
+  json also = json::array();
+  for (const ClusterMember& member : c.also_reported_by) {
+    also.push_back({{"candidate_id", member.candidate_id > 0 ? json(member.candidate_id) : json()},
+                    {"item_id", member.item_id},
+                    {"source", member.source_id},
+                    {"title", member.title},
+                    {"url", member.url}});
+  }
+  auto optional_time = [&](const std::optional<std::int64_t>& utc) {
+    return utc ? json(app.format_iso(*utc, c.source_id)) : json();
+  };
+  return {{"id", c.id},
+          {"item_id", c.item_id},
+          {"source", c.source_id},
+          {"source_name", app.source_name(c.source_id)},
+          {"title", c.edited_title.empty() ? c.title : c.edited_title},
+          {"original_title", c.title},
+          {"edited_title", c.edited_title},
+          {"url", c.url},
+          {"summary", c.edited_summary.empty() ? c.summary : c.edited_summary},
+          {"original_summary", c.summary},
+          {"edited_summary", c.edited_summary},
+          {"published_at", optional_time(c.published_at)},
+          {"published_text", c.published_text},
+          {"first_seen", app.format_iso(c.first_seen, c.source_id)},
+          {"score", c.score},
+          {"matched", c.matched_terms},
+          {"state", std::string(review_state_name(c.state))},
+          {"reviewer", c.reviewer},
+          {"decided_at", optional_time(c.decided_at)},
+          {"reason", c.reason},
+          {"section", c.section},
+          {"commentary", c.commentary},
+          {"edition", c.edition},
+          {"cluster_id", c.cluster_id},
+          {"also_reported_by", also}};
+}
+
+// The request body as a JSON object; kUsage for anything else.
+Result<json> body_object(const httplib::Request& request) {
+  json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) {
+    return fail(ErrorCode::kUsage, "the body must be a JSON object");
+  }
+  return body;
+}
+
+// A string member of `body`, if present; kUsage when present but not a string.
+Result<std::optional<std::string>> string_member(const json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end()) {
+    return std::optional<std::string>{};
+  }
+  if (!it->is_string()) {
+    return fail(ErrorCode::kUsage, std::string(name) + " must be a string");
+  }
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+// The candidate id in the path and the JSON object in the body; answers 404 or 400 and
+// returns nullopt when either is missing.
+std::optional<std::pair<std::int64_t, json>> id_and_body(App& app, const httplib::Request& request,
+                                                         httplib::Response& response) {
+  const auto id = parse_id(request.matches[1]);
+  if (!id) {
+    app.json_error(response, 404, "no such candidate");
+    return std::nullopt;
+  }
+  auto body = body_object(request);
+  if (!body) {
+    app.json_error(response, 400, body.error().message);
+    return std::nullopt;
+  }
+  return std::pair{*id, std::move(*body)};
+}
+
+void send_error(App& app, httplib::Response& response, const Error& error) {
+  const int status = status_for(error);
+  if (status == 500) {
+    spdlog::error("stage=web api: {}", error.message);
+  }
+  app.json_error(response, status, status == 500 ? "internal error" : error.message);
+}
+
+void list_candidates(App& app, const httplib::Request& request, httplib::Response& response,
+                     const Principal&) {
+  auto params = parse_queue_params(request, app.deps().sources, app.deps().utc_offset_seconds,
+                                   kDefaultApiPageSize);
+  if (!params) {
+    send_error(app, response, params.error());
+    return;
+  }
+  QueuePage page;
+  if (!params->no_match) {
+    auto result = app.with_store([&](Store& store) { return store.query_queue(params->query); });
+    if (!result) {
+      send_error(app, response, result.error());
+      return;
+    }
+    page = std::move(*result);
+  }
+  json items = json::array();
+  for (const Candidate& candidate : page.items) {
+    items.push_back(candidate_json(app, candidate));
+  }
+  app.json(response, json{{"total", page.total},
+                          {"page", params->page},
+                          {"limit", params->page_size},
+                          {"items", items}}
+                         .dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+void get_candidate(App& app, const httplib::Request& request, httplib::Response& response,
+                   const Principal&) {
+  const auto id = parse_id(request.matches[1]);
+  if (!id) {
+    app.json_error(response, 404, "no such candidate");
+    return;
+  }
+  auto loaded = app.with_store([&](Store& store) { return load_candidate_record(store, *id); });
+  if (!loaded) {
+    send_error(app, response, loaded.error());
+    return;
+  }
+  json out = candidate_json(app, loaded->candidate);
+  json trail = json::array();
+  for (const AuditEntry& entry : loaded->audit) {
+    trail.push_back({{"at", app.format_iso(entry.at, "")},
+                     {"actor", entry.actor},
+                     {"action", entry.action},
+                     {"detail", entry.detail}});
+  }
+  out["audit"] = trail;
+  app.json(response, out.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+void patch_candidate(App& app, const httplib::Request& request, httplib::Response& response,
+                     const Principal& principal) {
+  const auto target = id_and_body(app, request, response);
+  if (!target) {
+    return;
+  }
+  const auto& [id, body] = *target;
+  EditInput input;
+  for (auto [name, field] : {std::pair{"title", &input.title}, {"summary", &input.summary},
+                             {"section", &input.section}, {"commentary", &input.commentary}}) {
+    auto value = string_member(body, name);
+    if (!value) {
+      send_error(app, response, value.error());
+      return;
+    }
+    *field = std::move(*value);
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (key != "title" && key != "summary" && key != "section" && key != "commentary") {
+      app.json_error(response, 400,
+                     "unknown field; editable: title, summary, section, commentary");
+      return;
+    }
+  }
+  const std::int64_t now = app.now();
+  auto result = app.with_store(
+      [&](Store& store) { return apply_edit(store, id, input, principal.user.name, now); });
+  if (!result) {
+    send_error(app, response, result.error());
+    return;
+  }
+  app.json(response,
+           candidate_json(app, *result).dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+void post_decision(App& app, const httplib::Request& request, httplib::Response& response,
+                   const Principal& principal) {
+  const auto target = id_and_body(app, request, response);
+  if (!target) {
+    return;
+  }
+  const auto& [id, body] = *target;
+  auto state_text = string_member(body, "state");
+  auto reason = string_member(body, "reason");
+  if (!state_text || !reason) {
+    send_error(app, response, !state_text ? state_text.error() : reason.error());
+    return;
+  }
+  const auto state = parse_decision(state_text->value_or(""));
+  if (!state) {
+    app.json_error(response, 400, "state must be accepted, rejected or pending");
+    return;
+  }
+  const std::string why = reason->value_or("");
+  if (!is_valid_utf8(why) || why.size() > kMaxReasonBytes) {
+    app.json_error(response, 400, "reason is too long or not UTF-8 text");
+    return;
+  }
+  const std::int64_t now = app.now();
+  CandidateEdit edit{.state = *state, .reason = collapse_whitespace(why)};
+  auto result = app.with_store(
+      [&](Store& store) { return store.edit_candidate(id, edit, principal.user.name, now); });
+  if (!result) {
+    send_error(app, response, result.error());
+    return;
+  }
+  app.json(response,
+           candidate_json(app, *result).dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+void list_sources(App& app, const httplib::Request&, httplib::Response& response,
+                  const Principal&) {
+  const std::int64_t now = app.now();
+  auto health = app.with_store([&](Store& store) { return store.source_health(now); });
+  if (!health) {
+    send_error(app, response, health.error());
+    return;
+  }
+  json sources = json::array();
+  auto time_or_null = [&](const std::optional<std::int64_t>& utc, const std::string& id) {
+    return utc ? json(app.format_iso(*utc, id)) : json();
+  };
+  for (const SourceConfig& config : app.deps().sources) {
+    json entry = {{"id", config.id},
+                  {"name", config.name},
+                  {"kind", std::string(source_kind_name(config.kind))},
+                  {"type", std::string(source_type_name(config.type))},
+                  {"mode", config.mode == SourceMode::kManual ? "manual" : "poll"},
+                  {"enabled", config.enabled},
+                  {"url", config.url},
+                  {"interval_seconds", config.interval.count()},
+                  {"last_poll_at", nullptr},
+                  {"last_outcome", nullptr},
+                  {"last_error", nullptr},
+                  {"last_success_at", nullptr},
+                  {"consecutive_failures", 0},
+                  {"items_total", 0},
+                  {"items_last_30_days", 0},
+                  {"matched_nothing", false}};
+    for (const SourceHealth& h : *health) {
+      if (h.source_id != config.id) {
+        continue;
+      }
+      entry["last_poll_at"] = time_or_null(h.last_poll_at, h.source_id);
+      entry["last_outcome"] = h.last_outcome;
+      entry["last_error"] = h.last_error;
+      entry["last_success_at"] = time_or_null(h.last_success_at, h.source_id);
+      entry["consecutive_failures"] = h.consecutive_failures;
+      entry["items_total"] = h.items_total;
+      entry["items_last_30_days"] = h.items_last_30_days;
+      entry["matched_nothing"] = h.matched_nothing;
+    }
+    sources.push_back(entry);
+  }
+  app.json(response, json{{"sources", sources}}.dump(-1, ' ', false,
+                                                       json::error_handler_t::replace));
+}
+
+void get_export(App& app, const httplib::Request& request, httplib::Response& response,
+                const Principal&) {
+  const std::string month = request.get_param_value("month");
+  const std::string format = request.get_param_value("format").empty()
+                                 ? std::string("md")
+                                 : request.get_param_value("format");
+  if (!is_valid_month(month) || (format != "md" && format != "html")) {
+    app.json_error(response, 400, "give month=YYYY-MM and format=md or html");
+    return;
+  }
+  if (!app.deps().build_edition) {
+    app.json_error(response, 503, "export is not configured");
+    return;
+  }
+  auto edition = app.with_store([&](Store& store) { return app.deps().build_edition(store, month); });
+  if (!edition) {
+    send_error(app, response, edition.error());
+    return;
+  }
+  app.json(response, json{{"month", month},
+                          {"format", format},
+                          {"items", edition->items.size()},
+                          {"content", format == "md" ? export_markdown(*edition)
+                                                     : export_html(*edition)}}
+                         .dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+}  // namespace
+
+void register_api(App& app, httplib::Server& server) {
+  auto api = [&app](App::RouteFunction function) {
+    return app.route(Surface::kApi, Access::kEditor, function);
+  };
+  server.Get("/api/v1/candidates", api(list_candidates));
+  server.Get(R"(/api/v1/candidates/(\d{1,18}))", api(get_candidate));
+  server.Patch(R"(/api/v1/candidates/(\d{1,18}))", api(patch_candidate));
+  server.Post(R"(/api/v1/candidates/(\d{1,18})/decision)", api(post_decision));
+  server.Get("/api/v1/sources", api(list_sources));
+  server.Get("/api/v1/export", api(get_export));
+}
+
+}  // namespace herald::web

@@ -1,0 +1,544 @@
+// The HTML pages: login, queue, item, sources, export, users.
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common/text.h"
+#include "web/app.h"
+#include "web/queue_params.h"
+#include "web/security.h"
+#include "web/views.h"
+
+namespace herald::web {
+namespace {
+
+namespace mustache = kainjow::mustache;
+
+constexpr int kQueuePageSize = 30;
+
+// Messages after a redirect, chosen by a fixed key so no request text is ever echoed.
+std::string notice_for(const httplib::Request& request) {
+  static const std::map<std::string, std::string> kNotices = {
+      {"saved", "已保存修改"},       {"accepted", "已采用"},        {"rejected", "已拒绝"},
+      {"pending", "已退回待审"},     {"published", "已将本月采用的条目标记为已发布"},
+      {"none", "没有选中任何条目"},
+  };
+  auto it = kNotices.find(request.get_param_value("m"));
+  return it == kNotices.end() ? "" : it->second;
+}
+
+void set_notice(mustache::data& data, const httplib::Request& request) {
+  const std::string notice = notice_for(request);
+  data.set("notice", notice);
+  data.set("has_notice", !notice.empty());
+}
+
+// "2023-11" for the month before `utc` in the newsletter's zone: the edition editors
+// usually assemble.
+std::string previous_month(std::int64_t utc, int offset_seconds) {
+  const CivilDate today = civil_from_days((utc + offset_seconds) / 86400);
+  const int month = today.month == 1 ? 12 : today.month - 1;
+  const std::int64_t year = today.month == 1 ? today.year - 1 : today.year;
+  return fmt::format("{:04}-{:02}", year, month);
+}
+
+mustache::data options(const std::vector<std::pair<std::string, std::string>>& values,
+                       const std::string& selected) {
+  mustache::data list{mustache::data::type::list};
+  for (const auto& [value, label] : values) {
+    mustache::data option;
+    option.set("value", value);
+    option.set("label", label);
+    option.set("selected", value == selected);
+    list.push_back(option);
+  }
+  return list;
+}
+
+const std::vector<std::pair<std::string, std::string>>& state_options() {
+  static const std::vector<std::pair<std::string, std::string>> kStates = {
+      {"pending", "待审"}, {"accepted", "已采用"}, {"rejected", "已拒绝"},
+      {"published", "已发布"}, {"all", "全部"}};
+  return kStates;
+}
+
+void queue_page(App& app, const httplib::Request& request, httplib::Response& response,
+                const Principal& principal) {
+  auto params = parse_queue_params(request, app.deps().sources, app.deps().utc_offset_seconds,
+                                   kQueuePageSize);
+  if (!params) {
+    app.error_page(response, 400, params.error().message, &principal);
+    return;
+  }
+  QueuePage page;
+  if (!params->no_match) {
+    auto result = app.with_store([&](Store& store) { return store.query_queue(params->query); });
+    if (!result) {
+      spdlog::error("stage=web queue: {}", result.error().message);
+      app.error_page(response, status_for(result.error()), "无法读取队列", &principal);
+      return;
+    }
+    page = std::move(*result);
+  }
+
+  mustache::data data;
+  data.set("page_title", "审核队列");
+  data.set("nav_queue", true);
+  set_notice(data, request);
+  data.set("states", options(state_options(), params->state));
+  std::vector<std::pair<std::string, std::string>> sections{{"", "全部栏目"}};
+  for (const std::string& section : app.sections()) {
+    sections.emplace_back(section, section);
+  }
+  data.set("sections", options(sections, params->section));
+  std::vector<std::pair<std::string, std::string>> sources{{"", "全部来源"}};
+  for (const SourceConfig& source : app.deps().sources) {
+    sources.emplace_back(source.id, source.name.empty() ? source.id : source.name);
+  }
+  data.set("sources", options(sources, params->source));
+  std::vector<std::pair<std::string, std::string>> kinds{{"", "全部类型"}};
+  for (SourceKind kind : {SourceKind::kGovernment, SourceKind::kCourt, SourceKind::kAssociation,
+                          SourceKind::kCompany, SourceKind::kMedia, SourceKind::kPlatform}) {
+    kinds.emplace_back(std::string(source_kind_name(kind)), kind_label(kind));
+  }
+  data.set("kinds", options(kinds, params->kind));
+  data.set("from", params->from);
+  data.set("to", params->to);
+  data.set("min_score", params->min_score);
+  data.set("q", params->text);
+
+  mustache::data cards{mustache::data::type::list};
+  for (const Candidate& candidate : page.items) {
+    cards.push_back(candidate_view(app, candidate, false));
+  }
+  data.set("cards", cards);
+  data.set("has_cards", !page.items.empty());
+  const std::int64_t first = page.items.empty() ? 0 : params->query.offset + 1;
+  const std::int64_t last = params->query.offset + static_cast<std::int64_t>(page.items.size());
+  data.set("range", page.total == 0 ? std::string("没有符合条件的条目")
+                                    : fmt::format("第 {}–{} 条，共 {} 条", first, last, page.total));
+  const std::string filters = queue_query_string(*params);
+  auto page_href = [&filters](int n) {
+    return fmt::format("/queue?{}{}page={}", filters, filters.empty() ? "" : "&", n);
+  };
+  data.set("has_prev", params->page > 1);
+  data.set("prev_href", page_href(params->page - 1));
+  data.set("has_next", last < page.total);
+  data.set("next_href", page_href(params->page + 1));
+  data.set("back", fmt::format("{}{}page={}", filters, filters.empty() ? "" : "&", params->page));
+  data.set("showing_pending", params->query.state == ReviewState::kPending);
+  app.render(response, "queue", std::move(data), &principal);
+}
+
+// The query string a form sent back ("state=all&page=2"), re-encoded so that nothing but
+// a query can come out of it.
+std::string safe_back(const std::string& back) {
+  std::string out;
+  for (char c : back) {
+    const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                       (c >= '0' && c <= '9') || std::string_view("-_.~%=&+").find(c) !=
+                                                     std::string_view::npos;
+    out += plain ? std::string(1, c) : fmt::format("%{:02X}", static_cast<unsigned char>(c));
+  }
+  return out.substr(0, 2000);
+}
+
+void queue_bulk(App& app, const httplib::Request& request, httplib::Response& response,
+                const Principal& principal) {
+  std::vector<std::int64_t> ids;
+  std::string action = request.get_param_value("action");
+  const std::string single = request.get_param_value("single");
+  if (!single.empty()) {
+    // One card's own button: "accept:12".
+    const auto colon = single.find(':');
+    action = single.substr(0, colon);
+    if (auto id = parse_id(colon == std::string::npos ? "" : single.substr(colon + 1))) {
+      ids.push_back(*id);
+    }
+  } else {
+    const std::size_t count = std::min<std::size_t>(request.get_param_value_count("ids"), 500);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (auto id = parse_id(request.get_param_value("ids", i))) {
+        ids.push_back(*id);
+      }
+    }
+  }
+  const auto state = parse_decision(action);
+  const std::string back = safe_back(request.get_param_value("back"));
+  if (!state) {
+    app.error_page(response, 400, "未知操作", &principal);
+    return;
+  }
+  if (ids.empty()) {
+    App::see_other(response, fmt::format("/queue?{}&m=none", back));
+    return;
+  }
+  const std::string reason = truncate_utf8(
+      is_valid_utf8(request.get_param_value("reason")) ? request.get_param_value("reason") : "",
+      kMaxReasonBytes);
+  const std::int64_t now = app.now();
+  for (std::int64_t id : ids) {
+    CandidateEdit edit{.state = *state, .reason = reason};
+    auto result = app.with_store(
+        [&](Store& store) { return store.edit_candidate(id, edit, principal.user.name, now); });
+    if (!result) {
+      app.error_page(response, status_for(result.error()),
+                     fmt::format("条目 {} 无法更新：{}", id, result.error().message), &principal);
+      return;
+    }
+  }
+  App::see_other(response,
+                 fmt::format("/queue?{}&m={}", back, review_state_name(*state)));
+}
+
+void item_page(App& app, const httplib::Request& request, httplib::Response& response,
+               const Principal& principal) {
+  const auto id = parse_id(request.matches[1]);
+  if (!id) {
+    app.error_page(response, 404, "没有这个条目", &principal);
+    return;
+  }
+  auto loaded = app.with_store([&](Store& store) { return load_candidate_record(store, *id); });
+  if (!loaded) {
+    app.error_page(response, status_for(loaded.error()),
+                   loaded.error().code == ErrorCode::kNotFound ? "没有这个条目" : "无法读取条目",
+                   &principal);
+    return;
+  }
+  const Candidate& candidate = loaded->candidate;
+  mustache::data data;
+  data.set("page_title", candidate.edited_title.empty() ? candidate.title : candidate.edited_title);
+  data.set("nav_queue", true);
+  set_notice(data, request);
+  data.set("item", candidate_view(app, candidate, true));
+  std::vector<std::pair<std::string, std::string>> sections;
+  for (const std::string& section : app.sections()) {
+    sections.emplace_back(section, section);
+  }
+  if (std::none_of(sections.begin(), sections.end(),
+                   [&](const auto& s) { return s.first == candidate.section; }) &&
+      !candidate.section.empty()) {
+    sections.emplace_back(candidate.section, candidate.section);
+  }
+  data.set("section_options", options(sections, candidate.section));
+  mustache::data audit{mustache::data::type::list};
+  for (auto it = loaded->audit.rbegin(); it != loaded->audit.rend(); ++it) {
+    mustache::data entry;
+    entry.set("at", app.format_time(it->at, "", true));
+    entry.set("actor", it->actor);
+    entry.set("action", audit_action_label(it->action));
+    entry.set("detail", it->detail);
+    audit.push_back(entry);
+  }
+  data.set("audit", audit);
+  data.set("has_audit", !loaded->audit.empty());
+  app.render(response, "item", std::move(data), &principal);
+}
+
+void item_edit(App& app, const httplib::Request& request, httplib::Response& response,
+               const Principal& principal) {
+  const auto id = parse_id(request.matches[1]);
+  if (!id) {
+    app.error_page(response, 404, "没有这个条目", &principal);
+    return;
+  }
+  EditInput input;
+  if (request.has_param("title")) {
+    input.title = request.get_param_value("title");
+  }
+  if (request.has_param("summary")) {
+    input.summary = request.get_param_value("summary");
+  }
+  if (request.has_param("section")) {
+    input.section = request.get_param_value("section");
+  }
+  if (request.has_param("commentary")) {
+    input.commentary = request.get_param_value("commentary");
+  }
+  const std::int64_t now = app.now();
+  auto result = app.with_store(
+      [&](Store& store) { return apply_edit(store, *id, input, principal.user.name, now); });
+  if (!result) {
+    app.error_page(response, status_for(result.error()), result.error().message, &principal);
+    return;
+  }
+  App::see_other(response, fmt::format("/items/{}?m=saved", *id));
+}
+
+void item_decision(App& app, const httplib::Request& request, httplib::Response& response,
+                   const Principal& principal) {
+  const auto id = parse_id(request.matches[1]);
+  const auto state = parse_decision(request.get_param_value("decision"));
+  if (!id || !state) {
+    app.error_page(response, 400, "未知操作", &principal);
+    return;
+  }
+  const std::string reason = request.get_param_value("reason");
+  if (!is_valid_utf8(reason) || reason.size() > kMaxReasonBytes) {
+    app.error_page(response, 400, "理由过长或不是文本", &principal);
+    return;
+  }
+  const std::int64_t now = app.now();
+  CandidateEdit edit{.state = *state, .reason = collapse_whitespace(reason)};
+  auto result = app.with_store(
+      [&](Store& store) { return store.edit_candidate(*id, edit, principal.user.name, now); });
+  if (!result) {
+    app.error_page(response, status_for(result.error()), result.error().message, &principal);
+    return;
+  }
+  App::see_other(response, fmt::format("/items/{}?m={}", *id, review_state_name(*state)));
+}
+
+void sources_page(App& app, const httplib::Request&, httplib::Response& response,
+                  const Principal& principal) {
+  const std::int64_t now = app.now();
+  auto health = app.with_store([&](Store& store) { return store.source_health(now); });
+  if (!health) {
+    app.error_page(response, 500, "无法读取来源状态", &principal);
+    return;
+  }
+  std::map<std::string, const SourceHealth*> by_id;
+  for (const SourceHealth& h : *health) {
+    by_id[h.source_id] = &h;
+  }
+  mustache::data rows{mustache::data::type::list};
+  int alerts = 0;
+  auto add_row = [&](const std::string& id, const SourceConfig* config, const SourceHealth* h) {
+    mustache::data row;
+    row.set("id", id);
+    row.set("name", config != nullptr && !config->name.empty() ? config->name : id);
+    row.set("kind", config != nullptr ? kind_label(config->kind) : "");
+    const bool manual = config != nullptr && config->mode == SourceMode::kManual;
+    row.set("mode", config == nullptr ? "已移除"
+                    : manual          ? "手动录入"
+                                      : fmt::format("自动 · {}", source_type_name(config->type)));
+    row.set("manual", manual);
+    row.set("manual_reason", config != nullptr ? config->manual_reason : "");
+    row.set("enabled", config == nullptr || config->enabled);
+    row.set("url", config != nullptr ? config->url : "");
+    row.set("link", config != nullptr && is_safe_link(config->url));
+    row.set("last_success",
+            h != nullptr && h->last_success_at ? app.format_time(*h->last_success_at, id, true)
+                                               : "—");
+    row.set("last_poll",
+            h != nullptr && h->last_poll_at ? app.format_time(*h->last_poll_at, id, true) : "—");
+    row.set("outcome", outcome_label(h != nullptr ? h->last_outcome : ""));
+    row.set("polled", h != nullptr);
+    row.set("ok", h != nullptr && (h->last_outcome == "ok" || h->last_outcome == "not_modified"));
+    row.set("last_error", h != nullptr ? h->last_error : "");
+    row.set("failures", std::to_string(h != nullptr ? h->consecutive_failures : 0));
+    row.set("items_30d", std::to_string(h != nullptr ? h->items_last_30_days : 0));
+    row.set("items_total", std::to_string(h != nullptr ? h->items_total : 0));
+    mustache::data notes{mustache::data::type::list};
+    auto note = [&notes](const std::string& text) { notes.push_back(mustache::data("text", text)); };
+    if (h != nullptr && h->matched_nothing) {
+      note("页面没有匹配到任何条目：网站可能已改版，请检查选择器");
+    }
+    if (h != nullptr && h->consecutive_failures >= 3) {
+      note(fmt::format("已连续失败 {} 次", h->consecutive_failures));
+    }
+    if (h == nullptr && !manual && (config == nullptr || config->enabled)) {
+      note("尚未抓取");
+    }
+    const bool alert = h != nullptr && (h->matched_nothing || h->consecutive_failures >= 3);
+    alerts += alert ? 1 : 0;
+    row.set("alert", alert);
+    row.set("notes", notes);
+    rows.push_back(row);
+  };
+  for (const SourceConfig& config : app.deps().sources) {
+    auto it = by_id.find(config.id);
+    add_row(config.id, &config, it == by_id.end() ? nullptr : it->second);
+    if (it != by_id.end()) {
+      by_id.erase(it);
+    }
+  }
+  for (const auto& [id, h] : by_id) {
+    add_row(id, nullptr, h);
+  }
+  mustache::data data;
+  data.set("page_title", "来源状态");
+  data.set("nav_sources", true);
+  data.set("rows", rows);
+  data.set("alerts", std::to_string(alerts));
+  data.set("has_alerts", alerts > 0);
+  data.set("count", std::to_string(app.deps().sources.size()));
+  app.render(response, "sources", std::move(data), &principal);
+}
+
+void export_page(App& app, const httplib::Request& request, httplib::Response& response,
+                 const Principal& principal) {
+  std::string month = request.get_param_value("month");
+  if (month.empty()) {
+    month = previous_month(app.now(), app.deps().utc_offset_seconds);
+  }
+  mustache::data data;
+  data.set("page_title", "导出月刊");
+  data.set("nav_export", true);
+  set_notice(data, request);
+  if (!is_valid_month(month)) {
+    app.error_page(response, 400, "月份格式应为 YYYY-MM", &principal);
+    return;
+  }
+  data.set("month", month);
+  data.set("configured", static_cast<bool>(app.deps().build_edition));
+  if (app.deps().build_edition) {
+    auto edition = app.with_store([&](Store& store) { return app.deps().build_edition(store, month); });
+    if (!edition) {
+      app.error_page(response, status_for(edition.error()), edition.error().message, &principal);
+      return;
+    }
+    // Preview in the newsletter's order: sections as listed, then any others.
+    std::vector<std::string> order = edition->sections;
+    for (const EditionItem& item : edition->items) {
+      const std::string name = item.section.empty() ? "其他" : item.section;
+      if (std::find(order.begin(), order.end(), name) == order.end()) {
+        order.push_back(name);
+      }
+    }
+    mustache::data sections{mustache::data::type::list};
+    int section_number = 0;
+    for (const std::string& name : order) {
+      mustache::data items{mustache::data::type::list};
+      int n = 0;
+      for (const EditionItem& item : edition->items) {
+        if ((item.section.empty() ? "其他" : item.section) != name) {
+          continue;
+        }
+        mustache::data entry;
+        entry.set("n", std::to_string(++n));
+        entry.set("title", item.title);
+        entry.set("date", item.published_date ? format_chinese_date(*item.published_date)
+                                              : item.published_text);
+        entry.set("source", item.source_name);
+        entry.set("url", item.url);
+        entry.set("link", is_safe_link(item.url));
+        entry.set("summary", item.summary);
+        entry.set("commentary", item.commentary);
+        entry.set("has_commentary", !item.commentary.empty());
+        items.push_back(entry);
+      }
+      if (n == 0) {
+        continue;
+      }
+      mustache::data section;
+      section.set("numeral", chinese_numeral(++section_number));
+      section.set("name", name);
+      section.set("items", items);
+      sections.push_back(section);
+    }
+    data.set("sections", sections);
+    data.set("count", std::to_string(edition->items.size()));
+    data.set("has_items", !edition->items.empty());
+  }
+  app.render(response, "export", std::move(data), &principal);
+}
+
+void export_download(App& app, const httplib::Request& request, httplib::Response& response,
+                     const Principal& principal) {
+  const std::string month = request.get_param_value("month");
+  const std::string format = request.get_param_value("format");
+  if (!is_valid_month(month) || (format != "md" && format != "html")) {
+    app.error_page(response, 400, "请选择月份和格式（md 或 html）", &principal);
+    return;
+  }
+  if (!app.deps().build_edition) {
+    app.error_page(response, 503, "导出功能未配置", &principal);
+    return;
+  }
+  auto edition = app.with_store([&](Store& store) { return app.deps().build_edition(store, month); });
+  if (!edition) {
+    app.error_page(response, status_for(edition.error()), edition.error().message, &principal);
+    return;
+  }
+  const bool md = format == "md";
+  response.set_content(md ? export_markdown(*edition) : export_html(*edition),
+                       md ? "text/markdown; charset=utf-8" : "text/html; charset=utf-8");
+  // Always a download: the HTML draft carries its own inline stylesheet, which this
+  // site's CSP would (rightly) block if it were shown as one of our pages.
+  response.set_header("Content-Disposition",
+                      fmt::format("attachment; filename=\"herald-{}.{}\"", month, format));
+}
+
+void export_publish(App& app, const httplib::Request& request, httplib::Response& response,
+                    const Principal& principal) {
+  const std::string month = request.get_param_value("month");
+  if (!is_valid_month(month)) {
+    app.error_page(response, 400, "月份格式应为 YYYY-MM", &principal);
+    return;
+  }
+  const std::int64_t now = app.now();
+  auto published = app.with_store([&](Store& store) {
+    return store.publish_edition(month, app.deps().utc_offset_seconds, principal.user.name, now);
+  });
+  if (!published) {
+    app.error_page(response, status_for(published.error()), published.error().message, &principal);
+    return;
+  }
+  App::see_other(response, fmt::format("/export?month={}&m=published", month));
+}
+
+void users_page(App& app, const httplib::Request&, httplib::Response& response,
+                const Principal& principal) {
+  auto users = app.with_store([](Store& store) { return store.list_users(); });
+  if (!users) {
+    app.error_page(response, 500, "无法读取用户", &principal);
+    return;
+  }
+  mustache::data rows{mustache::data::type::list};
+  for (const User& user : *users) {
+    mustache::data row;
+    row.set("name", user.name);
+    row.set("role", user.role == Role::kAdmin ? "管理员" : "编辑");
+    row.set("created", app.format_time(user.created_at, "", false));
+    rows.push_back(row);
+  }
+  mustache::data data;
+  data.set("page_title", "用户");
+  data.set("nav_users", true);
+  data.set("users", rows);
+  app.render(response, "users", std::move(data), &principal);
+}
+
+}  // namespace
+
+void register_pages(App& app, httplib::Server& server) {
+  server.Get("/login", [&app](const httplib::Request&, httplib::Response& response) {
+    mustache::data data;
+    data.set("page_title", "登录");
+    data.set("error", "");
+    data.set("has_error", false);
+    data.set("name", "");
+    app.render(response, "login", std::move(data), nullptr);
+  });
+  server.Post("/login", [&app](const httplib::Request& request, httplib::Response& response) {
+    app.handle_login(request, response);
+  });
+  server.Post("/logout", app.guard(Surface::kPage, Access::kEditor,
+                                   [&app](const httplib::Request& request,
+                                          httplib::Response& response, const Principal&) {
+                                     app.handle_logout(request, response);
+                                   }));
+  server.Get("/", app.guard(Surface::kPage, Access::kEditor,
+                            [](const httplib::Request&, httplib::Response& response,
+                               const Principal&) { App::see_other(response, "/queue"); }));
+
+  auto page = [&app](App::RouteFunction function, Access access = Access::kEditor) {
+    return app.route(Surface::kPage, access, function);
+  };
+  server.Get("/queue", page(queue_page));
+  server.Post("/queue/bulk", page(queue_bulk));
+  server.Get(R"(/items/(\d{1,18}))", page(item_page));
+  server.Post(R"(/items/(\d{1,18}))", page(item_edit));
+  server.Post(R"(/items/(\d{1,18})/decision)", page(item_decision));
+  server.Get("/sources", page(sources_page));
+  server.Get("/export", page(export_page));
+  server.Get("/export/download", page(export_download));
+  server.Post("/export/publish", page(export_publish));
+  server.Get("/users", page(users_page, Access::kAdmin));
+}
+
+}  // namespace herald::web

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "config/herald_config.h"
+#include "config/source_config.h"
+#include "storage/store.h"
+#include "web/export.h"
+
+namespace herald::web {
+
+// What the web server needs from the rest of herald. web/ sits below daemon/, so the
+// pieces that live there (password hashing, building an edition) come in as functions.
+struct WebDeps {
+  std::filesystem::path database{};     // opened by the server: one Store, calls serialised
+  std::vector<SourceConfig> sources{};  // names, kinds and modes for filters and the sources page
+  // Wall time for sessions and stored decisions, steady time for login rate limiting.
+  // Must outlive the server; nullptr = the system clock.
+  const Clock* clock = nullptr;
+  // True when `password` matches the stored Argon2id string `hash`. Required.
+  std::function<bool(const std::string& hash, const std::string& password)> verify_password{};
+  // The month's accepted candidates as a newsletter Edition (daemon/edition.h). Empty:
+  // the export page says export is not configured.
+  std::function<Result<Edition>(Store& store, const std::string& month)> build_edition{};
+  // In which zone an edition month and the queue's date filters are counted (Beijing).
+  int utc_offset_seconds = 8 * 3600;
+};
+
+// Limits of the HTTP server itself (RELIABILITY.md §3.1 "HTTP server limits", N18).
+struct ServerLimits {
+  std::chrono::seconds read_timeout{5};  // a slow client holds a worker at most this long
+  std::chrono::seconds write_timeout{10};
+  std::chrono::seconds keep_alive_timeout{5};
+  std::size_t keep_alive_max_requests = 100;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t worker_threads = 16;      // also the number of connections served at once
+  int login_failures_allowed = 5;       // per user name and per client address ...
+  std::chrono::minutes login_failure_window{15};  // ... within this window
+};
+
+// The editors' web UI and JSON API (/api/v1) over one SQLite database.
+//
+// Security model (RELIABILITY.md §3.1): binds only to settings.listen_host, and refuses a
+// non-loopback address unless public_origin is https; checks the Host header against the
+// listen address and public_origin; every route but /healthz, /login and /assets needs a
+// session; every state change needs the session's CSRF token and a same-origin Fetch
+// Metadata / Origin check; security headers go on every response, errors included.
+class WebServer {
+ public:
+  // Loads the templates from settings.assets_dir (default: the checkout's web/) and opens
+  // the database. Errors: kConfig (bad settings, missing templates), kStorage.
+  static Result<std::unique_ptr<WebServer>> create(const WebSettings& settings, WebDeps deps,
+                                                   const ServerLimits& limits = {});
+  struct Impl;
+  explicit WebServer(std::unique_ptr<Impl> impl);  // use create()
+  ~WebServer();
+  WebServer(const WebServer&) = delete;
+  WebServer& operator=(const WebServer&) = delete;
+
+  // Binds to settings.listen_host:port (port 0: the kernel picks one) and returns the
+  // port. Errors: kConfig (address refused or in use).
+  Result<int> bind();
+  // Serves until stop(); call after bind(), typically on its own thread.
+  void run();
+  // Thread-safe; makes run() return. Waits until run() is actually listening, so a stop
+  // right after starting the thread is not lost.
+  void stop();
+  bool is_running() const;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// The web/ folder with templates/ and assets/: the checkout's when it exists, else the
+// installed /usr/share/herald/web. WebSettings::assets_dir overrides it.
+std::filesystem::path default_assets_dir();
+
+}  // namespace herald::web

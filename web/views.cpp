@@ -1,0 +1,269 @@
+#include "web/views.h"
+
+#include <fmt/format.h>
+
+#include "common/text.h"
+#include "web/security.h"
+
+namespace herald::web {
+namespace {
+
+namespace mustache = kainjow::mustache;
+
+// Form text as stored: valid UTF-8, LF line ends, no other control characters.
+Result<std::string> clean_text(const std::string& value, std::size_t max_bytes,
+                               const char* field, bool multiline) {
+  if (!is_valid_utf8(value)) {
+    return fail(ErrorCode::kUsage, fmt::format("{} is not valid UTF-8 text", field));
+  }
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\r') {
+      continue;
+    }
+    if (c == '\n' && multiline) {
+      out.push_back(c);
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  // Leading and trailing blanks are never meant.
+  const auto first = out.find_first_not_of(" \n");
+  const auto last = out.find_last_not_of(" \n");
+  out = first == std::string::npos ? std::string() : out.substr(first, last - first + 1);
+  if (out.size() > max_bytes) {
+    return fail(ErrorCode::kUsage,
+                fmt::format("{} is too long ({} bytes, at most {})", field, out.size(), max_bytes));
+  }
+  return out;
+}
+
+std::string display_title(const Candidate& c) {
+  return c.edited_title.empty() ? c.title : c.edited_title;
+}
+
+std::string display_summary(const Candidate& c) {
+  return c.edited_summary.empty() ? c.summary : c.edited_summary;
+}
+
+std::string state_class(ReviewState state) {
+  return std::string(review_state_name(state));
+}
+
+}  // namespace
+
+Result<CandidateEdit> make_edit(const Candidate& current, const EditInput& input) {
+  CandidateEdit edit;
+  if (input.title) {
+    auto title = clean_text(*input.title, kMaxTitleBytes, "the title", false);
+    if (!title) {
+      return fail(title.error());
+    }
+    if (title->empty()) {
+      return fail(ErrorCode::kUsage, "the title cannot be empty");
+    }
+    const std::string wanted = *title == current.title ? "" : *title;
+    if (wanted != current.edited_title) {
+      edit.title = wanted;
+    }
+  }
+  if (input.summary) {
+    auto summary = clean_text(*input.summary, kMaxTextBytes, "the summary", true);
+    if (!summary) {
+      return fail(summary.error());
+    }
+    const std::string wanted = *summary == current.summary ? "" : *summary;
+    if (wanted != current.edited_summary) {
+      edit.summary = wanted;
+    }
+  }
+  if (input.section) {
+    auto section = clean_text(*input.section, kMaxSectionBytes, "the section", false);
+    if (!section) {
+      return fail(section.error());
+    }
+    if (section->empty()) {
+      return fail(ErrorCode::kUsage, "the section cannot be empty");
+    }
+    if (*section != current.section) {
+      edit.section = *section;
+    }
+  }
+  if (input.commentary) {
+    auto commentary = clean_text(*input.commentary, kMaxTextBytes, "the commentary", true);
+    if (!commentary) {
+      return fail(commentary.error());
+    }
+    if (*commentary != current.commentary) {
+      edit.commentary = *commentary;
+    }
+  }
+  return edit;
+}
+
+Result<Candidate> apply_edit(Store& store, std::int64_t id, const EditInput& input,
+                             const std::string& actor, std::int64_t now_utc) {
+  auto current = store.get_candidate(id);
+  if (!current) {
+    return current;
+  }
+  auto edit = make_edit(*current, input);
+  if (!edit) {
+    return fail(edit.error());
+  }
+  return store.edit_candidate(id, *edit, actor, now_utc);
+}
+
+Result<CandidateRecord> load_candidate_record(Store& store, std::int64_t id) {
+  auto candidate = store.get_candidate(id);
+  if (!candidate) {
+    return fail(candidate.error());
+  }
+  auto audit = store.audit_for(id);
+  if (!audit) {
+    return fail(audit.error());
+  }
+  return CandidateRecord{.candidate = std::move(*candidate), .audit = std::move(*audit)};
+}
+
+std::optional<ReviewState> parse_decision(const std::string& text) {
+  if (text == "accept" || text == "accepted") {
+    return ReviewState::kAccepted;
+  }
+  if (text == "reject" || text == "rejected") {
+    return ReviewState::kRejected;
+  }
+  if (text == "pending") {
+    return ReviewState::kPending;
+  }
+  return std::nullopt;
+}
+
+std::string state_label(ReviewState state) {
+  switch (state) {
+    case ReviewState::kPending: return "待审";
+    case ReviewState::kAccepted: return "已采用";
+    case ReviewState::kRejected: return "已拒绝";
+    case ReviewState::kPublished: return "已发布";
+  }
+  return "";
+}
+
+std::string kind_label(SourceKind kind) {
+  switch (kind) {
+    case SourceKind::kGovernment: return "政府机关";
+    case SourceKind::kCourt: return "法院";
+    case SourceKind::kAssociation: return "行业协会";
+    case SourceKind::kCompany: return "企业";
+    case SourceKind::kMedia: return "媒体";
+    case SourceKind::kPlatform: return "平台";
+  }
+  return "";
+}
+
+std::string audit_action_label(const std::string& action) {
+  static const std::pair<const char*, const char*> kLabels[] = {
+      {"accept", "采用"},          {"reject", "拒绝"},           {"pending", "退回待审"},
+      {"publish", "发布"},         {"edit_title", "修改标题"},   {"edit_summary", "修改摘要"},
+      {"edit_section", "修改栏目"}, {"edit_commentary", "修改短评"}, {"queued", "进入队列"},
+  };
+  for (const auto& [name, label] : kLabels) {
+    if (action == name) {
+      return label;
+    }
+  }
+  return action;
+}
+
+std::string outcome_label(const std::string& outcome) {
+  static const std::pair<const char*, const char*> kLabels[] = {
+      {"ok", "正常"},           {"not_modified", "无更新"},   {"timeout", "超时"},
+      {"refused", "连接被拒"},  {"dns", "域名解析失败"},      {"tls", "证书错误"},
+      {"http_4xx", "HTTP 4xx"}, {"http_5xx", "HTTP 5xx"},     {"rate_limited", "被限流"},
+      {"no_match", "未匹配"},   {"too_large", "页面过大"},    {"parse_limit", "解析超限"},
+      {"feed_invalid", "订阅源无效"}, {"robots_disallow", "robots.txt 禁止"},
+  };
+  for (const auto& [name, label] : kLabels) {
+    if (outcome == name) {
+      return label;
+    }
+  }
+  return outcome.empty() ? "—" : outcome;
+}
+
+mustache::data candidate_view(const App& app, const Candidate& c, bool full) {
+  mustache::data view;
+  view.set("id", std::to_string(c.id));
+  view.set("title", display_title(c));
+  view.set("edited", !c.edited_title.empty());
+  view.set("original_title", c.title);
+  view.set("source_id", c.source_id);
+  view.set("source_name", app.source_name(c.source_id));
+  view.set("published", c.published_at ? app.format_time(*c.published_at, c.source_id, false)
+                                       : c.published_text);
+  view.set("first_seen", app.format_time(c.first_seen, c.source_id, true));
+  view.set("score", fmt::format("{:.1f}", c.score));
+  mustache::data terms{mustache::data::type::list};
+  for (const std::string& term : c.matched_terms) {
+    terms.push_back(mustache::data("term", term));
+  }
+  view.set("matched", terms);
+  view.set("has_matched", !c.matched_terms.empty());
+  view.set("state", state_class(c.state));
+  view.set("state_label", state_label(c.state));
+  view.set("is_pending", c.state == ReviewState::kPending);
+  view.set("is_accepted", c.state == ReviewState::kAccepted);
+  view.set("is_rejected", c.state == ReviewState::kRejected);
+  view.set("is_published", c.state == ReviewState::kPublished);
+  view.set("section", c.section);
+  view.set("reviewer", c.reviewer);
+  view.set("decided_at", c.decided_at ? app.format_time(*c.decided_at, "", true) : "");
+  view.set("reason", c.reason);
+  view.set("edition", c.edition);
+  view.set("has_reviewer", !c.reviewer.empty());
+  view.set("has_decided", c.decided_at.has_value());
+  view.set("has_reason", !c.reason.empty());
+  view.set("has_edition", !c.edition.empty());
+  view.set("commentary", c.commentary);
+  view.set("has_commentary", !c.commentary.empty());
+  const std::string summary = display_summary(c);
+  view.set("summary", full ? summary : truncate_utf8(summary, 360));
+  view.set("has_summary", !summary.empty());
+  view.set("url", c.url);
+  view.set("link", is_safe_link(c.url));
+  mustache::data also{mustache::data::type::list};
+  for (const ClusterMember& member : c.also_reported_by) {
+    mustache::data entry;
+    entry.set("source_name", app.source_name(member.source_id));
+    entry.set("title", member.title);
+    entry.set("candidate_id", member.candidate_id > 0 ? std::to_string(member.candidate_id) : "");
+    entry.set("is_candidate", member.candidate_id > 0);
+    entry.set("url", member.url);
+    entry.set("link", is_safe_link(member.url));
+    also.push_back(entry);
+  }
+  view.set("also", also);
+  view.set("has_also", !c.also_reported_by.empty());
+  if (full) {
+    view.set("edited_summary", c.edited_summary);
+    view.set("original_summary", c.summary);
+    view.set("summary_edited", !c.edited_summary.empty());
+    view.set("body", truncate_utf8(c.body, 6000));
+    view.set("has_body", !c.body.empty());
+  }
+  return view;
+}
+
+int status_for(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kUsage: return 400;
+    default: return 500;
+  }
+}
+
+}  // namespace herald::web
