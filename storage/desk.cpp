@@ -39,10 +39,20 @@ class Conditions {
  public:
   using Value = std::variant<std::int64_t, double, std::string>;
 
-  // Returns the parameter's placeholder, e.g. "?3".
-  std::string param(Value value) {
-    values_.push_back(std::move(value));
-    return fmt::format("?{}", values_.size());
+  // Returns the parameter's placeholder, e.g. "?3". One overload per alternative, each
+  // constructing the variant in place: moving a variant<..., std::string> temporary trips
+  // GCC 12's -Wmaybe-uninitialized false positive at -O2.
+  std::string param(std::int64_t value) {
+    values_.emplace_back(std::in_place_type<std::int64_t>, value);
+    return placeholder();
+  }
+  std::string param(double value) {
+    values_.emplace_back(std::in_place_type<double>, value);
+    return placeholder();
+  }
+  std::string param(std::string value) {
+    values_.emplace_back(std::in_place_type<std::string>, std::move(value));
+    return placeholder();
   }
   void add(std::string condition) { sql_ += " AND (" + std::move(condition) + ")"; }
   const std::string& sql() const { return sql_; }
@@ -56,6 +66,8 @@ class Conditions {
   std::size_t size() const { return values_.size(); }
 
  private:
+  std::string placeholder() const { return fmt::format("?{}", values_.size()); }
+
   std::string sql_ = " WHERE 1";
   std::vector<Value> values_;
 };
