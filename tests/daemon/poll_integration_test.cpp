@@ -17,6 +17,7 @@
 #include "daemon/context.h"
 #include "daemon/run_source.h"
 #include "scrapers/fetch/curl_fetcher.h"
+#include "tests/daemon/herald_cli.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/local_server.h"
 
@@ -73,10 +74,7 @@ class VersionedPage {
   std::string last_if_none_match_;
 };
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
+using testing::write_file;
 
 class PollIntegrationTest : public ::testing::Test {
  protected:
@@ -291,27 +289,8 @@ TEST_F(PollIntegrationTest, FailedFetchRecordsThePollAndKeepsItems) {
 
 // ---- the herald binary, as scripts and admins use it ----
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string out{};
-};
-
-CommandResult run_herald(const std::string& args) {
-  const std::string command = fmt::format("'{}' {} 2>/dev/null", HERALD_BINARY, args);
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    return result;
-  }
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) {
-    result.out.append(buffer, n);
-  }
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using testing::CommandResult;
+using testing::run_herald;
 
 TEST_F(PollIntegrationTest, CliPollsQueuesAndNeverDuplicates) {
   const std::string config = "--config '" + (dir_.path() / "herald.toml").string() + "'";
