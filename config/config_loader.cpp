@@ -22,9 +22,10 @@
 
 #include "common/timezone.h"
 #include "config/selector.h"
+#include "config/toml_file.h"
 
 // The installed libtomlplusplus is built with exceptions; its ABI namespace differs
-// without them, and read_toml below relies on toml::parse throwing toml::parse_error.
+// without them, and read_toml_file (toml_file.cpp) relies on toml::parse throwing toml::parse_error.
 static_assert(TOML_EXCEPTIONS, "herald expects toml++ with TOML_EXCEPTIONS enabled");
 
 namespace herald {
@@ -80,38 +81,6 @@ constexpr std::int64_t kMaxBodyBytes = 64 * 1024 * 1024;
 constexpr std::int64_t kMaxExpectMinItems = 10000;
 constexpr std::int64_t kMaxArticlesPerPoll = 200;
 constexpr double kMaxJitter = 0.5;
-
-// ---------------------------------------------------------------------------------------
-// Reading the file: the one place toml::parse_error is caught.
-
-Result<toml::table> read_toml(const fs::path& file) {
-  std::error_code ec;
-  const auto status = fs::status(file, ec);
-  if (ec || !fs::exists(status)) {
-    return fail(ErrorCode::kConfig,
-                fmt::format("{}: file does not exist; check the path (relative paths are "
-                            "resolved from the current directory)",
-                            file.string()));
-  }
-  if (!fs::is_regular_file(status)) {
-    return fail(ErrorCode::kConfig,
-                fmt::format("{}: not a regular file; point to a .toml file", file.string()));
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    return fail(ErrorCode::kConfig, fmt::format("{}: cannot open: {}; check its permissions",
-                                                file.string(), std::strerror(errno)));
-  }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  try {
-    return toml::parse(bytes.str(), file.string());
-  } catch (const toml::parse_error& e) {
-    const auto& where = e.source().begin;
-    return fail(ErrorCode::kConfig, fmt::format("{}:{}:{}: {}", file.string(), where.line,
-                                                where.column, e.description()));
-  }
-}
 
 // ---------------------------------------------------------------------------------------
 // Problems: every problem in one file, so an admin can fix them all in one go.
@@ -939,7 +908,7 @@ struct LoadedSource {
 };
 
 Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_dir) {
-  Result<toml::table> document = read_toml(file);
+  Result<toml::table> document = read_toml_file(file);
   if (!document) {
     return fail(std::move(document.error()));
   }
@@ -1309,7 +1278,7 @@ void read_web(TableReader& web, const fs::path& base, WebSettings& settings) {
 // -----------------------------------------------------------------------------------------
 
 Result<HeraldConfig> load_herald_config(const std::filesystem::path& file) {
-  Result<toml::table> document = read_toml(file);
+  Result<toml::table> document = read_toml_file(file);
   if (!document) {
     return fail(std::move(document.error()));
   }

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "config/toml_file.h"
+
 static_assert(TOML_EXCEPTIONS, "herald expects toml++ with TOML_EXCEPTIONS enabled");
 
 namespace herald {
@@ -50,20 +52,14 @@ class FileProblems {
   std::vector<std::pair<toml::source_position, std::string>> lines_;
 };
 
-Result<toml::table> parse_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+// A fixture file that does not exist means "no fixture" (kNotFound), which callers tell
+// apart from a broken one (kConfig).
+Result<toml::table> read_fixture_file(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) {
     return fail(ErrorCode::kNotFound, fmt::format("{}: cannot read the file", file.string()));
   }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  try {
-    return toml::parse(bytes.str(), file.string());
-  } catch (const toml::parse_error& e) {
-    const auto& where = e.source().begin;
-    return fail(ErrorCode::kConfig, fmt::format("{}:{}:{}: {}", file.string(), where.line,
-                                                where.column, e.description()));
-  }
+  return read_toml_file(file);
 }
 
 void reject_unknown_keys(const toml::table& table, std::initializer_list<std::string_view> known,
@@ -168,7 +164,7 @@ std::vector<const toml::table*> tables_of(const toml::table& root, std::string_v
 
 Result<FixtureIndex> load_fixture_index(const fs::path& dir) {
   const fs::path file = dir / kFixtureIndexFile;
-  auto root = parse_file(file);
+  auto root = read_fixture_file(file);
   if (!root) {
     return fail(root.error());
   }
@@ -238,7 +234,7 @@ Result<FixtureContract> load_fixture_contract(const fs::path& dir) {
                 fmt::format("{}: missing; write the contract (docs/source-fixtures.md)",
                             file.string()));
   }
-  auto root = parse_file(file);
+  auto root = read_fixture_file(file);
   if (!root) {
     return fail(root.error());
   }

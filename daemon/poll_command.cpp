@@ -1,11 +1,8 @@
 // `herald poll [SOURCE...] [--replay DIR]`: one poll cycle in the foreground.
 
 #include <atomic>
-#include <csignal>
 #include <iostream>
 #include <memory>
-#include <pthread.h>
-#include <thread>
 
 #include "common/clock.h"
 #include "daemon/cli.h"
@@ -14,48 +11,10 @@
 #include "daemon/politeness.h"
 #include "daemon/replay_fetcher.h"
 #include "daemon/run_source.h"
+#include "daemon/stop_signal.h"
 
 namespace herald {
 namespace {
-
-// SIGTERM and SIGINT (systemd stopping a `herald poll` unit, Ctrl-C) abandon the transfer in
-// progress and end the cycle, so herald exits by itself with the poll recorded as cancelled
-// rather than dying in the middle of it. Signals are taken by one thread with sigwait.
-class CancelOnSignal {
- public:
-  CancelOnSignal() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGINT);
-    // Before any other thread starts, so every thread inherits the mask.
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-    waiter_ = std::thread([this] {
-      int signal = 0;
-      while (sigwait(&set_, &signal) != 0) {
-      }
-      if (!done_.load()) {
-        std::cerr << "herald: received " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
-                  << ", abandoning the poll" << std::endl;
-        cancel_.store(true);
-      }
-    });
-  }
-  ~CancelOnSignal() {
-    done_.store(true);
-    pthread_kill(waiter_.native_handle(), SIGTERM);  // wakes sigwait if no signal came
-    waiter_.join();
-  }
-  CancelOnSignal(const CancelOnSignal&) = delete;
-  CancelOnSignal& operator=(const CancelOnSignal&) = delete;
-
-  const std::atomic<bool>& flag() const { return cancel_; }
-
- private:
-  sigset_t set_{};
-  std::atomic<bool> cancel_{false};
-  std::atomic<bool> done_{false};
-  std::thread waiter_;
-};
 
 struct PollArguments {
   std::vector<std::string> source_ids{};
@@ -63,7 +22,9 @@ struct PollArguments {
 };
 
 int poll_sources(const GlobalOptions& options, const PollArguments& args) {
-  CancelOnSignal stop;
+  // SIGTERM/SIGINT (systemd stopping a `herald poll` unit, Ctrl-C) abandon the transfer in
+  // progress, so herald exits by itself with that poll recorded as cancelled.
+  StopSignal stop;
   auto loaded = load_configuration(options.config);
   if (!loaded) {
     print_error(loaded.error());
