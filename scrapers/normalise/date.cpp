@@ -159,7 +159,9 @@ class Scanner {
     return true;
   }
 
-  void set(std::size_t pos) { pos_ = pos; }
+  // Clamped to the end: callers skip whole UTF-8 sequences (e.g. 3 bytes for a CJK mark)
+  // that a truncated input may not have.
+  void set(std::size_t pos) { pos_ = std::min(pos, s_.size()); }
   std::string_view rest() const { return s_.substr(std::min(pos_, s_.size())); }
 
  private:

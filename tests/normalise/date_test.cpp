@@ -325,3 +325,19 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace herald
+
+namespace herald {
+namespace {
+
+// Found by date_fuzz: "今日" then newlines and a truncated CJK character. Skipping a
+// 3-byte sequence past the end of the text threw std::out_of_range from substr.
+TEST(ParseDateTest, TruncatedCharacterAfterARelativeDayDoesNotThrow) {
+  const std::string text("\xe4\xbb\x8a\xe6\x97\xa5\n\n\n\n\n\n\xe5\x91\xa8\xe9\x80\n", 18);
+  auto zone = TimeZone::load("Asia/Shanghai");
+  ASSERT_TRUE(zone.has_value());
+  EXPECT_NO_THROW((void)parse_date(text, *zone, 1700000000));
+  EXPECT_NO_THROW((void)parse_date(text.substr(0, 17), *zone, 1700000000));
+}
+
+}  // namespace
+}  // namespace herald
