@@ -250,7 +250,8 @@ bool valid_source_id(std::string_view id) {
                      [&](char c) { return lower_or_digit(c) || c == '-' || c == '_'; });
 }
 
-// "90s", "15m", "2h", "1d" and combinations from the largest unit down ("1h30m").
+// "90s", "15m", "2h", "1d", "3y" (365 days) and combinations from the largest unit down
+// ("1h30m", "1y180d").
 std::optional<seconds> parse_duration(std::string_view text) {
   if (text.empty()) {
     return std::nullopt;
@@ -285,6 +286,9 @@ std::optional<seconds> parse_duration(std::string_view text) {
       case 'd':
         unit = 86400;
         break;
+      case 'y':
+        unit = 365 * 86400;
+        break;
       default:
         return std::nullopt;
     }
@@ -302,7 +306,8 @@ std::string format_duration(seconds duration) {
   std::int64_t left = duration.count();
   std::string out;
   for (const auto& [unit, suffix] :
-       {std::pair<std::int64_t, char>{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}}) {
+       {std::pair<std::int64_t, char>{365 * 86400, 'y'}, {86400, 'd'}, {3600, 'h'}, {60, 'm'},
+        {1, 's'}}) {
     if (left >= unit) {
       out += fmt::format("{}{}", left / unit, suffix);
       left %= unit;
@@ -374,6 +379,11 @@ class TableReader {
 
   void problem(std::string_view key, std::string_view what) {
     problems_.add(position(key), key_path(key), what);
+  }
+
+  // A problem inside a value (an element of a list), at the element's own position.
+  void problem_at(toml::source_position where, std::string_view key, std::string_view what) {
+    problems_.add(where, key_path(key), what);
   }
 
   void missing(std::string_view key, std::string_view example) {
@@ -659,6 +669,7 @@ void read_source_fetch(TableReader& fetch, FetchSettings& settings) {
     settings.min_delay = fetch.duration("min_delay", kMinDelay, kMaxDelay);
   }
   settings.ignore_robots = fetch.boolean("ignore_robots").value_or(false);
+  settings.internal = fetch.boolean("internal").value_or(false);
 }
 
 std::optional<ArticleRules> read_article(TableReader& article) {
@@ -1034,7 +1045,7 @@ Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_
     TableReader fetch_reader(
         problems, *fetch, "fetch",
         {"user_agent", "referer", "accept_language", "timeout", "max_body_bytes", "min_delay",
-         "ignore_robots"});
+         "ignore_robots", "internal"});
     read_source_fetch(fetch_reader, source.fetch);
   }
 
@@ -1101,6 +1112,23 @@ bool is_toml_file(const fs::path& path) {
 // ---------------------------------------------------------------------------------------
 // herald.toml
 
+// A required, non-empty list; nullptr (with the problem reported) when it is missing, not a
+// list, or empty.
+const toml::array* required_list(TableReader& table, std::string_view key,
+                                 std::string_view example, std::string_view element) {
+  if (!table.has(key)) {
+    table.missing(key, example);
+    return nullptr;
+  }
+  const toml::array* list = table.array(key, example);
+  if (list != nullptr && list->empty()) {
+    table.problem(key, fmt::format("is empty; list at least one {}, e.g. {} = {}", element, key,
+                                   example));
+    return nullptr;
+  }
+  return list;
+}
+
 std::optional<TopicProfile> read_topic(Problems& problems, const toml::table& table,
                                        const std::string& path) {
   TableReader topic(problems, table, path, {"name", "threshold", "keywords", "excludes"});
@@ -1119,15 +1147,8 @@ std::optional<TopicProfile> read_topic(Problems& problems, const toml::table& ta
     }
   }
   const std::string_view keywords_example = "[ \"人工智能\", { term = \"大模型\", weight = 2.0 } ]";
-  if (!topic.has("keywords")) {
-    topic.missing("keywords", keywords_example);
-    ok = false;
-  } else if (const toml::array* keywords = topic.array("keywords", keywords_example)) {
-    if (keywords->empty()) {
-      topic.problem("keywords", fmt::format("is empty; list at least one term, e.g. keywords = {}",
-                                            keywords_example));
-      ok = false;
-    }
+  if (const toml::array* keywords =
+          required_list(topic, "keywords", keywords_example, "term")) {
     for (std::size_t i = 0; i < keywords->size(); ++i) {
       const toml::node& node = *keywords->get(i);
       const std::string key = fmt::format("{}.keywords[{}]", path, i);
@@ -1185,6 +1206,57 @@ std::optional<TopicProfile> read_topic(Problems& problems, const toml::table& ta
     return std::nullopt;
   }
   return profile;
+}
+
+// A list of [[sections]] (topics, notify.webhook): each element a table that `read` turns
+// into a T, whose names must differ.
+struct SectionList {
+  std::string_view path{};    // "topics", "notify.webhook"
+  std::string_view noun{};    // "topic"
+  std::string_view keys{};    // what each section holds: "name, threshold and keywords"
+  std::string_view rename{};  // the advice for a repeated name
+};
+
+template <typename T, typename Read>
+void read_section_list(Problems& problems, const toml::node* node, const SectionList& list,
+                       Read read, std::vector<T>& out) {
+  if (node == nullptr) {
+    return;
+  }
+  const toml::array* sections = node->as_array();
+  if (sections == nullptr) {
+    problems.add(node->source().begin, list.path,
+                 fmt::format("expected [[{0}]] sections, found {1}; write each {2} as [[{0}]] "
+                             "(double brackets) with {3}",
+                             list.path, type_description(*node), list.noun, list.keys));
+    return;
+  }
+  std::map<std::string, toml::source_position> seen;
+  for (std::size_t i = 0; i < sections->size(); ++i) {
+    const toml::node& section = *sections->get(i);
+    const std::string path = fmt::format("{}[{}]", list.path, i);
+    const auto* table = section.as_table();
+    if (table == nullptr) {
+      problems.add(section.source().begin, path,
+                   fmt::format("expected a table, found {}; write each {} as a [[{}]] section "
+                               "with {}",
+                               type_description(section), list.noun, list.path, list.keys));
+      continue;
+    }
+    std::optional<T> item = read(problems, *table, path);
+    if (!item) {
+      continue;
+    }
+    const toml::source_position where = table->get("name")->source().begin;
+    const auto [previous, inserted] = seen.emplace(item->name, where);
+    if (!inserted) {
+      problems.add(where, path + ".name",
+                   fmt::format("{} '{}' is already defined at line {}; {}", list.noun, item->name,
+                               previous->second.line, list.rename));
+      continue;
+    }
+    out.push_back(std::move(*item));
+  }
 }
 
 std::optional<fs::path> read_path(TableReader& table, std::string_view key,
@@ -1271,6 +1343,352 @@ void read_web(TableReader& web, const fs::path& base, WebSettings& settings) {
   }
   settings.assets_dir =
       read_path(web, "assets_dir", "\"../web\"", base).value_or(settings.assets_dir);
+  settings.metrics = web.boolean("metrics").value_or(settings.metrics);
+}
+
+// A retention period: a duration ("3y", "1095d") or "forever" (nullopt). The outer
+// optional is empty when the key is absent or invalid (the caller keeps its default).
+std::optional<std::optional<seconds>> retention(TableReader& table, std::string_view key,
+                                                seconds min, seconds max) {
+  const toml::node* node = table.node(key);
+  if (node == nullptr) {
+    return std::nullopt;
+  }
+  const auto* value = node->as_string();
+  if (value == nullptr) {
+    table.problem(key, fmt::format("expected a duration string or \"forever\", found {}; write "
+                                   "e.g. {} = \"3y\" or {} = \"forever\"",
+                                   type_description(*node), key, key));
+    return std::nullopt;
+  }
+  const std::string& text = value->get();
+  if (text == "forever") {
+    return std::optional<seconds>{};
+  }
+  const std::optional<seconds> parsed = parse_duration(text);
+  if (!parsed) {
+    table.problem(key, fmt::format("'{}' is neither a duration nor \"forever\"; write a number and "
+                                   "a unit (d, y = 365 days), e.g. \"90d\", \"3y\", or \"forever\"",
+                                   text));
+    return std::nullopt;
+  }
+  if (*parsed < min) {
+    table.problem(key, fmt::format("\"{}\" is too short; write at least \"{}\", or \"forever\"",
+                                   text, format_duration(min)));
+    return std::nullopt;
+  }
+  if (*parsed > max) {
+    table.problem(key, fmt::format("\"{}\" is too long; write at most \"{}\", or \"forever\" to "
+                                   "keep everything",
+                                   text, format_duration(max)));
+    return std::nullopt;
+  }
+  return std::optional<seconds>{*parsed};
+}
+
+// A local time of day "HH:MM" (24-hour) or "off" (nullopt). The outer optional is empty when
+// the key is absent or invalid.
+std::optional<std::optional<std::chrono::minutes>> time_of_day(TableReader& table,
+                                                               std::string_view key,
+                                                               std::string_view example) {
+  const toml::node* node = table.node(key);
+  if (node == nullptr) {
+    return std::nullopt;
+  }
+  const std::string fix = fmt::format("write a 24-hour local time in quotes, e.g. {} = \"{}\", "
+                                      "or {} = \"off\"",
+                                      key, example, key);
+  const auto* value = node->as_string();
+  if (value == nullptr) {
+    table.problem(key, fmt::format("expected a string, found {}; {}", type_description(*node),
+                                   fix));
+    return std::nullopt;
+  }
+  const std::string& text = value->get();
+  if (text == "off") {
+    return std::optional<std::chrono::minutes>{};
+  }
+  const auto digit = [&](std::size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+  if (text.size() == 5 && digit(0) && digit(1) && text[2] == ':' && digit(3) && digit(4)) {
+    const int hour = (text[0] - '0') * 10 + (text[1] - '0');
+    const int minute = (text[3] - '0') * 10 + (text[4] - '0');
+    if (hour < 24 && minute < 60) {
+      return std::optional<std::chrono::minutes>{std::chrono::minutes(hour * 60 + minute)};
+    }
+  }
+  table.problem(key, fmt::format("'{}' is not a time of day; {}", text, fix));
+  return std::nullopt;
+}
+
+// [schedule] timezone: the zone of daily times (digest_at, backup_at).
+TimeZone default_local_zone(const fs::path& zoneinfo_dir) {
+  Result<TimeZone> zone = TimeZone::load("Asia/Shanghai", zoneinfo_dir);
+  return zone ? std::move(*zone) : TimeZone::fixed(8 * 3600);
+}
+
+void read_schedule(TableReader& schedule, const fs::path& zoneinfo_dir, HeraldConfig& config) {
+  config.interval_jitter =
+      schedule.number("jitter", 0.0, true, kMaxJitter).value_or(config.interval_jitter);
+  if (auto zone = schedule.string("timezone", "\"Asia/Shanghai\"")) {
+    Result<TimeZone> loaded = TimeZone::load(*zone, zoneinfo_dir);
+    if (loaded) {
+      config.local_zone = std::move(*loaded);
+    } else {
+      schedule.problem("timezone", fmt::format("{}; write an IANA zone name such as "
+                                               "\"Asia/Shanghai\", \"Europe/Berlin\" or \"UTC\"",
+                                               loaded.error().message));
+    }
+  }
+}
+
+constexpr seconds kMinRetention{86400};
+constexpr seconds kMaxRetention{100LL * 365 * 86400};
+
+void read_archive(TableReader& archive, const fs::path& base, ArchiveSettings& settings) {
+  settings.enabled = archive.boolean("enabled").value_or(settings.enabled);
+  settings.dir = read_path(archive, "dir", "\"../state/evidence\"", base).value_or(settings.dir);
+  if (auto kept = retention(archive, "retention", kMinRetention, kMaxRetention)) {
+    settings.retention = *kept;
+  }
+}
+
+// [storage] keys beyond database.
+void read_db_care(TableReader& storage, const fs::path& base, DatabaseCare& care) {
+  care.backup_dir =
+      read_path(storage, "backup_dir", "\"../state/backups\"", base).value_or(care.backup_dir);
+  if (auto at = time_of_day(storage, "backup_at", "03:15")) {
+    care.backup_at = *at;
+  }
+  if (auto keep = storage.integer("backup_keep", 1, 365)) {
+    care.backup_keep = static_cast<int>(*keep);
+  }
+  if (auto kept = retention(storage, "item_retention", kMinRetention, kMaxRetention)) {
+    care.item_retention = *kept;
+  }
+}
+
+// Webhook URLs carry their key in the path or the query (Slack, WeCom, DingTalk, Feishu):
+// the problem text never quotes the URL.
+std::optional<std::string> webhook_url_problem(std::string_view url) {
+  constexpr std::string_view kFix =
+      "write the full address the chat service gave you, e.g. "
+      "\"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...\"";
+  std::size_t rest = 0;
+  if (starts_with_ignoring_case(url, "https://")) {
+    rest = 8;
+  } else if (starts_with_ignoring_case(url, "http://")) {
+    rest = 7;
+  } else {
+    return fmt::format("is not an http:// or https:// address; {}", kFix);
+  }
+  if (rest == url.size() || url[rest] == '/' || url[rest] == '?' || url[rest] == '#') {
+    return fmt::format("has no host name; {}", kFix);
+  }
+  if (std::any_of(url.begin(), url.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u <= 0x20 || u == 0x7f;
+      })) {
+    return "contains a space or control character; percent-encode it (a space is %20)";
+  }
+  return std::nullopt;
+}
+
+// A plain mailbox "local@domain": what SMTP's MAIL FROM / RCPT TO take. Display names
+// ("Ops <ops@example.com>") are not accepted, so nothing reaches the SMTP dialogue unchecked.
+bool looks_like_address(std::string_view address) {
+  const std::size_t at = address.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 == address.size() ||
+      address.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  const std::string_view domain = address.substr(at + 1);
+  if (domain.front() == '.' || domain.back() == '.' ||
+      domain.find("..") != std::string_view::npos) {
+    return false;
+  }
+  return std::none_of(address.begin(), address.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' || c == '"' ||
+           c == '(' || c == ')' || c == '\\' || c == '[' || c == ']';
+  });
+}
+
+// Optional true/false keys into `flags`; false when one of them is not a boolean.
+bool read_flags(TableReader& table,
+                std::initializer_list<std::pair<std::string_view, bool*>> flags) {
+  bool ok = true;
+  for (const auto& [key, out] : flags) {
+    if (auto value = table.boolean(key)) {
+      *out = *value;
+    } else if (table.has(key)) {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+std::optional<WebhookTarget> read_webhook(Problems& problems, const toml::table& table,
+                                          const std::string& path) {
+  TableReader hook(problems, table, path, {"name", "format", "url", "digest", "alerts"});
+  WebhookTarget target;
+  bool ok = true;
+  if (auto name = hook.required_string("name", "\"editors-wecom\"")) {
+    target.name = std::move(*name);
+  } else {
+    ok = false;
+  }
+  if (auto format = enum_value<WebhookFormat>(hook, "format",
+                                              {{"generic", WebhookFormat::kGeneric},
+                                               {"slack", WebhookFormat::kSlack},
+                                               {"wecom", WebhookFormat::kWeCom},
+                                               {"dingtalk", WebhookFormat::kDingTalk},
+                                               {"feishu", WebhookFormat::kFeishu}})) {
+    target.format = *format;
+  } else if (hook.has("format")) {
+    ok = false;
+  }
+  // Not hook.string(): its problems may quote the value, and the value is a secret.
+  if (const toml::node* node = hook.node("url"); node == nullptr) {
+    hook.missing("url", "\"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...\"");
+    ok = false;
+  } else if (const auto* url = node->as_string(); url == nullptr) {
+    hook.problem("url", fmt::format("expected a string, found {}; write url = \"https://...\" "
+                                    "(the address the chat service gave you)",
+                                    type_description(*node)));
+    ok = false;
+  } else if (auto wrong = webhook_url_problem(url->get())) {
+    hook.problem("url", *wrong);
+    ok = false;
+  } else {
+    target.url = url->get();
+  }
+  ok = read_flags(hook, {{"digest", &target.digest}, {"alerts", &target.alerts}}) && ok;
+  if (!ok) {
+    return std::nullopt;
+  }
+  return target;
+}
+
+std::optional<EmailTarget> read_email(TableReader& mail) {
+  EmailTarget email;
+  bool ok = true;
+  constexpr std::string_view kSmtpExample = "\"smtp://mail.example.com:587\"";
+  if (auto url = mail.required_string("smtp_url", kSmtpExample)) {
+    std::size_t rest = 0;
+    if (starts_with_ignoring_case(*url, "smtps://")) {
+      rest = 8;
+    } else if (starts_with_ignoring_case(*url, "smtp://")) {
+      rest = 7;
+    }
+    const std::size_t host_end = url->find_first_of("/?#", rest);
+    const std::string_view authority =
+        std::string_view(*url).substr(rest, host_end == std::string::npos ? std::string::npos
+                                                                         : host_end - rest);
+    if (rest == 0) {
+      mail.problem("smtp_url", fmt::format("is not an smtp:// or smtps:// address; write e.g. "
+                                           "smtp_url = {} (STARTTLS) or \"smtps://mail.example."
+                                           "com:465\"",
+                                           kSmtpExample));
+      ok = false;
+    } else if (authority.find('@') != std::string_view::npos) {
+      // Never quote it: the part before '@' is a user name and perhaps a password.
+      mail.problem("smtp_url", "contains a user name or password; write only the server, e.g. "
+                               "smtp_url = \"smtp://mail.example.com:587\", and put the "
+                               "account in username and password");
+      ok = false;
+    } else if (authority.empty()) {
+      mail.problem("smtp_url", fmt::format("has no host name; write e.g. smtp_url = {}",
+                                           kSmtpExample));
+      ok = false;
+    } else {
+      email.smtp_url = std::move(*url);
+    }
+  } else {
+    ok = false;
+  }
+  if (auto from = mail.required_string("from", "\"herald@example.com\"")) {
+    if (looks_like_address(*from)) {
+      email.from = std::move(*from);
+    } else {
+      mail.problem("from", fmt::format("'{}' is not an e-mail address; write a plain address, "
+                                       "e.g. from = \"herald@example.com\"",
+                                       *from));
+      ok = false;
+    }
+  } else {
+    ok = false;
+  }
+  constexpr std::string_view kToExample = "[\"editors@example.com\"]";
+  if (const toml::array* to = required_list(mail, "to", kToExample, "address")) {
+    for (std::size_t i = 0; i < to->size(); ++i) {
+      const toml::node& node = *to->get(i);
+      const auto* address = node.as_string();
+      if (address == nullptr || !looks_like_address(address->get())) {
+        mail.problem_at(node.source().begin, fmt::format("to[{}]", i),
+                        fmt::format("{} is not an e-mail address; write plain addresses, e.g. "
+                                    "to = {}",
+                                    address == nullptr ? std::string(type_description(node))
+                                                       : fmt::format("'{}'", address->get()),
+                                    kToExample));
+        ok = false;
+      } else {
+        email.to.push_back(address->get());
+      }
+    }
+  } else {
+    ok = false;
+  }
+  if (mail.has("username")) {
+    if (auto user = mail.string("username", "\"herald@example.com\"")) {
+      email.username = std::move(*user);
+    } else {
+      ok = false;
+    }
+  }
+  // string() only ever quotes the example, never the value: safe for the password.
+  if (mail.has("password")) {
+    if (auto password = mail.string("password", "\"<the account's password>\"")) {
+      email.password = std::move(*password);
+      if (email.username.empty() && !mail.has("username")) {
+        mail.problem("password", "is set without a username; add username = \"...\" (the SMTP "
+                                 "account), or remove password for a relay without AUTH");
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+  }
+  ok = read_flags(mail, {{"require_tls", &email.require_tls},
+                         {"digest", &email.digest},
+                         {"alerts", &email.alerts}}) &&
+       ok;
+  if (!ok) {
+    return std::nullopt;
+  }
+  return email;
+}
+
+void read_notify(Problems& problems, TableReader& notify, NotifySettings& settings) {
+  if (auto at = time_of_day(notify, "digest_at", "08:30")) {
+    settings.digest_at = *at;
+  }
+  if (auto max = notify.integer("digest_max_items", 1, 500)) {
+    settings.digest_max_items = static_cast<int>(*max);
+  }
+  settings.alerts = notify.boolean("alerts").value_or(settings.alerts);
+
+  read_section_list<WebhookTarget>(problems, notify.node("webhook"),
+                                   {.path = "notify.webhook",
+                                    .noun = "webhook",
+                                    .keys = "name, format and url",
+                                    .rename = "give each webhook a different name"},
+                                   read_webhook, settings.webhooks);
+  if (const toml::table* email = notify.table("email")) {
+    TableReader reader(problems, *email, "notify.email",
+                       {"smtp_url", "from", "to", "username", "password", "require_tls",
+                        "digest", "alerts"});
+    settings.email = read_email(reader);
+  }
 }
 
 }  // namespace
@@ -1291,17 +1709,30 @@ Result<HeraldConfig> load_herald_config(const std::filesystem::path& file) {
 
   Problems problems(file.string());
   TableReader top(problems, *document, "",
-                  {"storage", "sources", "fetch", "schedule", "topics", "tokens", "web"});
+                  {"storage", "sources", "fetch", "schedule", "topics", "tokens", "web", "archive",
+                   "notify"});
   HeraldConfig config;
   config.file = file;
   config.database = (base / "herald.db").lexically_normal();
   config.sources_dir = (base / "sources.d").lexically_normal();
   config.user_agent = std::string(kDefaultUserAgent);
+  config.local_zone = default_local_zone(kDefaultZoneinfoDir);
 
   if (const toml::table* storage = top.table("storage")) {
-    TableReader reader(problems, *storage, "storage", {"database"});
+    TableReader reader(problems, *storage, "storage",
+                       {"database", "backup_dir", "backup_at", "backup_keep", "item_retention"});
     config.database =
         read_path(reader, "database", "\"state/herald.db\"", base).value_or(config.database);
+    read_db_care(reader, base, config.db_care);
+  }
+  if (const toml::table* archive = top.table("archive")) {
+    TableReader reader(problems, *archive, "archive", {"enabled", "dir", "retention"});
+    read_archive(reader, base, config.archive);
+  }
+  if (const toml::table* notify = top.table("notify")) {
+    TableReader reader(problems, *notify, "notify",
+                       {"digest_at", "digest_max_items", "alerts", "webhook", "email"});
+    read_notify(problems, reader, config.notify);
   }
   if (const toml::table* sources = top.table("sources")) {
     TableReader reader(problems, *sources, "sources", {"dir", "fixtures"});
@@ -1316,7 +1747,7 @@ Result<HeraldConfig> load_herald_config(const std::filesystem::path& file) {
   if (const toml::table* web = top.table("web")) {
     TableReader reader(problems, *web, "web",
                        {"enabled", "listen_host", "port", "public_origin", "session_idle_timeout",
-                        "session_absolute_timeout", "assets_dir"});
+                        "session_absolute_timeout", "assets_dir", "metrics"});
     read_web(reader, base, config.web);
   }
   if (const toml::table* fetch = top.table("fetch")) {
@@ -1330,47 +1761,26 @@ Result<HeraldConfig> load_herald_config(const std::filesystem::path& file) {
     config.contact = header_value(reader, "contact", "\"newsletter-ops@example.com\"").value_or("");
   }
   if (const toml::table* schedule = top.table("schedule")) {
-    TableReader reader(problems, *schedule, "schedule", {"jitter"});
-    config.interval_jitter =
-        reader.number("jitter", 0.0, true, kMaxJitter).value_or(config.interval_jitter);
+    TableReader reader(problems, *schedule, "schedule", {"jitter", "timezone"});
+    read_schedule(reader, kDefaultZoneinfoDir, config);
   }
-  if (const toml::node* node = document->get("topics"); node != nullptr && !node->is_array()) {
-    problems.add(node->source().begin, "topics",
-                 fmt::format("expected [[topics]] sections, found {}; write each topic as "
-                             "[[topics]] (double brackets) with name, threshold and keywords",
-                             type_description(*node)));
-  } else if (const toml::array* topics = top.array("topics", "[]")) {
-    std::map<std::string, toml::source_position> seen;
-    for (std::size_t i = 0; i < topics->size(); ++i) {
-      const toml::node& node = *topics->get(i);
-      const std::string path = fmt::format("topics[{}]", i);
-      const auto* table = node.as_table();
-      if (table == nullptr) {
-        problems.add(node.source().begin, path,
-                     fmt::format("expected a table, found {}; write each topic as a [[topics]] "
-                                 "section with name, threshold and keywords",
-                                 type_description(node)));
-        continue;
-      }
-      std::optional<TopicProfile> topic = read_topic(problems, *table, path);
-      if (!topic) {
-        continue;
-      }
-      const toml::node* name = table->get("name");
-      const auto [previous, inserted] = seen.emplace(topic->name, name->source().begin);
-      if (!inserted) {
-        problems.add(name->source().begin, path + ".name",
-                     fmt::format("topic '{}' is already defined at line {}; give each topic a "
-                                 "different name or merge them",
-                                 topic->name, previous->second.line));
-        continue;
-      }
-      config.topics.push_back(std::move(*topic));
-    }
-  }
+  read_section_list<TopicProfile>(problems, document->get("topics"),
+                                  {.path = "topics",
+                                   .noun = "topic",
+                                   .keys = "name, threshold and keywords",
+                                   .rename = "give each topic a different name or merge them"},
+                                  read_topic, config.topics);
 
   if (!problems.empty()) {
     return fail(problems.error());
+  }
+  // Defaults that follow the database, wherever [storage] database put it.
+  const fs::path database_dir = config.database.parent_path();
+  if (config.archive.dir.empty()) {
+    config.archive.dir = database_dir / "evidence";
+  }
+  if (config.db_care.backup_dir.empty()) {
+    config.db_care.backup_dir = database_dir / "backups";
   }
   return config;
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/timezone.h"
 #include "config/source_config.h"
 
 namespace herald {
@@ -35,6 +36,60 @@ struct WebSettings {
   std::chrono::seconds session_idle_timeout{2 * 3600};
   std::chrono::seconds session_absolute_timeout{12 * 3600};
   std::filesystem::path assets_dir{};     // web/ assets; default: <checkout>/web or /usr/share/herald/web
+  bool metrics = true;                    // GET /metrics (Prometheus text format, no login)
+};
+
+// [archive]: evidence of what a site published and when. The raw response of every list or
+// article fetch that produced a new item is kept, content-addressed (SHA-256), compressed.
+struct ArchiveSettings {
+  bool enabled = true;
+  std::filesystem::path dir{};            // default: "evidence" next to the database
+  // Evidence no item refers to any more, or older than this, is deleted. nullopt: forever.
+  std::optional<std::chrono::seconds> retention{std::chrono::seconds(3 * 365 * 86400)};
+};
+
+// [storage] database care: nightly online backups and retention of old items.
+struct DatabaseCare {
+  std::filesystem::path backup_dir{};     // default: "backups" next to the database
+  // Local time of day ([schedule] timezone) of the nightly backup; nullopt: none.
+  std::optional<std::chrono::minutes> backup_at{std::chrono::minutes(3 * 60 + 15)};
+  int backup_keep = 7;                    // newest backups kept (1..365)
+  // Items that never became candidates are deleted this long after first seen (their
+  // url_key is kept so they are not stored again). nullopt: kept forever.
+  std::optional<std::chrono::seconds> item_retention{};
+};
+
+enum class WebhookFormat { kGeneric, kSlack, kWeCom, kDingTalk, kFeishu };
+
+// [[notify.webhook]]: one chat or HTTP endpoint.
+struct WebhookTarget {
+  std::string name{};                     // for logs: "editors-wecom"
+  WebhookFormat format = WebhookFormat::kGeneric;
+  std::string url{};                      // http(s); holds the secret key: never logged
+  bool digest = true;                     // receives the digest of new candidates
+  bool alerts = true;                     // receives source unhealthy / recovered alerts
+};
+
+// [notify.email]: SMTP through libcurl.
+struct EmailTarget {
+  std::string smtp_url{};                 // "smtp://host:587" (STARTTLS when offered) or "smtps://host:465"
+  std::string from{};
+  std::vector<std::string> to{};
+  std::string username{};                 // empty: no AUTH
+  std::string password{};                 // never logged
+  bool require_tls = true;                // smtp:// must upgrade with STARTTLS (false only for a local relay)
+  bool digest = true;
+  bool alerts = true;
+};
+
+// [notify]: who hears about new candidates and unhealthy sources.
+struct NotifySettings {
+  std::vector<WebhookTarget> webhooks{};
+  std::optional<EmailTarget> email{};
+  // Local time of day ([schedule] timezone) of the daily digest; nullopt: no digest.
+  std::optional<std::chrono::minutes> digest_at{};
+  int digest_max_items = 50;              // the digest lists at most this many, then "and N more"
+  bool alerts = true;                     // send unhealthy / recovered alerts at all
 };
 
 // herald.toml. Relative paths in the file are resolved against the file's directory.
@@ -52,8 +107,13 @@ struct HeraldConfig {
   std::chrono::seconds min_delay{5};     // [fetch] min_delay: between requests to one host
   std::string contact{};                 // [fetch] contact: appended to the User-Agent
   double interval_jitter = 0.1;          // [schedule] jitter: +/- this fraction of interval
+  // [schedule] timezone: the zone of daily times (digest_at, backup_at). Asia/Shanghai.
+  TimeZone local_zone = TimeZone::fixed(8 * 3600);
   std::vector<TopicProfile> topics{};    // [[topics]]
   WebSettings web{};                     // [web]
+  ArchiveSettings archive{};             // [archive]
+  DatabaseCare db_care{};                // [storage] backup_dir, backup_at, backup_keep, item_retention
+  NotifySettings notify{};               // [notify]
 };
 
 }  // namespace herald

@@ -67,6 +67,9 @@ struct FetchSettings {
   std::optional<std::chrono::seconds> min_delay{};
   // Skip robots.txt for this source. Only an admin's explicit choice; logged at every start.
   bool ignore_robots = false;
+  // The source is on the firm's own network: redirects into loopback, private and
+  // link-local addresses are followed. Off: such a redirect is kBlockedRedirect.
+  bool internal = false;
 };
 
 // [article]: how to read an item's own page. Each new item's page is fetched once and
