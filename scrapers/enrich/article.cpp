@@ -388,6 +388,145 @@ std::vector<std::string> date_element_texts(const HtmlDocument& page) {
   return texts;
 }
 
+// Visible lines that name the publish date: "作者：知产前沿  发布时间：2023-11-30  浏览次数："
+// in a table cell with no date class (classic ASP and CMS templates). Each candidate
+// starts at its label, so the author or a view count before it does not get in the way;
+// the element's whole text is used because the label and the date are often in sibling
+// spans.
+std::vector<std::string> labelled_date_texts(const HtmlDocument& page) {
+  static constexpr std::array<std::string_view, 6> kLabels{
+      "发布时间", "发布日期", "发表时间", "发表日期", "发文日期", "Published"};
+  std::string condition;
+  for (std::string_view label : kLabels) {
+    condition += fmt::format("{}contains(., '{}')", condition.empty() ? "" : " or ", label);
+  }
+  const Selector texts = xpath_selector(fmt::format(
+      "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)][{}]",
+      condition));
+  std::vector<std::string> out;
+  for (xmlNode* node : nodes_or_empty(page, texts)) {
+    if (out.size() >= kMaxDateElementsScanned) {
+      break;
+    }
+    // The text node, its element, and the element's parent: "<span>发布日期：</span>
+    // <span>2023-11-07</span>" needs the parent; a longer text is a container, not a line.
+    xmlNode* scope = node;
+    for (int level = 0; level < 3 && scope != nullptr; ++level, scope = scope->parent) {
+      if (level > 0 && scope->type != XML_ELEMENT_NODE) {
+        break;
+      }
+      const std::string text = collapse_whitespace(node_text(scope));
+      if (text.size() > kMaxDateTextBytes * 2) {
+        break;
+      }
+      std::size_t at = std::string::npos;
+      for (std::string_view label : kLabels) {
+        at = std::min(at, text.find(label));
+      }
+      if (at != std::string::npos) {
+        out.push_back(truncate_utf8(std::string_view(text).substr(at), kMaxDateTextBytes));
+      }
+    }
+  }
+  return out;
+}
+
+// Publish-time fields that pages keep in an inline script's JSON or JavaScript object
+// (new.qq.com: window.DATA = {..."pubtime":"2023-11-16 17:20:00"...}). Compared
+// case-insensitively; only names that say "published", not "updated" or "created".
+constexpr std::array<std::string_view, 10> kScriptDateKeys{
+    "pubtime",       "pub_time",       "pubdate",      "pub_date",   "publishtime",
+    "publish_time",  "publishdate",    "publish_date", "publishedtime", "published_time"};
+constexpr std::size_t kMaxScriptBytes = 1024 * 1024;
+constexpr std::size_t kMaxScriptDateValueBytes = 40;
+
+bool is_identifier_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '$';
+}
+
+// Where the value of the first publish-time key in `script` (lower-cased ASCII) is, as
+// offset and length: "key": "value", 'key': 'value', key: "value", key = "value", or an
+// unquoted number (Unix time).
+std::optional<std::pair<std::size_t, std::size_t>> script_date_value(std::string_view script) {
+  std::size_t best = std::string_view::npos;
+  std::pair<std::size_t, std::size_t> value;
+  for (std::string_view key : kScriptDateKeys) {
+    for (std::size_t at = script.find(key); at != std::string_view::npos && at < best;
+         at = script.find(key, at + 1)) {
+      if (at > 0 && is_identifier_char(script[at - 1])) {
+        continue;
+      }
+      std::size_t i = at + key.size();
+      if (i < script.size() && (script[i] == '"' || script[i] == '\'')) {
+        if (at == 0 || script[at - 1] != script[i]) {
+          continue;
+        }
+        ++i;
+      } else if (i < script.size() && is_identifier_char(script[i])) {
+        continue;
+      }
+      while (i < script.size() && (script[i] == ' ' || script[i] == '\t')) {
+        ++i;
+      }
+      if (i >= script.size() || (script[i] != ':' && script[i] != '=')) {
+        continue;
+      }
+      ++i;
+      while (i < script.size() && (script[i] == ' ' || script[i] == '\t')) {
+        ++i;
+      }
+      if (i >= script.size()) {
+        continue;
+      }
+      std::size_t end = i;
+      std::size_t start = i;
+      if (script[i] == '"' || script[i] == '\'') {
+        start = i + 1;
+        end = script.find(script[i], start);
+      } else {
+        while (end < script.size() && script[end] >= '0' && script[end] <= '9') {
+          ++end;
+        }
+      }
+      if (end == std::string_view::npos || end == start ||
+          end - start > kMaxScriptDateValueBytes) {
+        continue;
+      }
+      best = at;
+      value = {start, end - start};
+      break;
+    }
+  }
+  if (best == std::string_view::npos) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// The first publish-time value found in the page's inline scripts, in document order.
+std::vector<std::string> script_dates(const HtmlDocument& page) {
+  const Selector scripts = xpath_selector("//script[not(@src)][not(" +
+                                          lower_xpath("normalize-space(@type)") +
+                                          "='application/ld+json')]");
+  for (xmlNode* script : nodes_or_empty(page, scripts)) {
+    XmlString content(xmlNodeGetContent(script));
+    if (!content) {
+      continue;
+    }
+    const std::string_view raw(reinterpret_cast<const char*>(content.get()));
+    if (raw.size() > kMaxScriptBytes) {
+      continue;
+    }
+    // Key names are ASCII; lower-casing keeps byte offsets, so values are cut from `raw`.
+    const std::string lowered = to_lower_ascii(raw);
+    if (auto value = script_date_value(lowered)) {
+      return {std::string(raw.substr(value->first, value->second))};
+    }
+  }
+  return {};
+}
+
 struct DateFound {
   std::string text{};
   ParsedDate date{};
@@ -418,6 +557,14 @@ std::optional<DateFound> find_date(const HtmlDocument& page, const std::string& 
   for (std::string& text : date_element_texts(page)) {
     candidates.push_back(std::move(text));
   }
+  // Last, as they are read only when nothing above names a date: a labelled line of
+  // text, then a publish-time field in a script.
+  for (std::string& text : labelled_date_texts(page)) {
+    candidates.push_back(std::move(text));
+  }
+  for (std::string& text : script_dates(page)) {
+    candidates.push_back(std::move(text));
+  }
   for (const std::string& text : candidates) {
     if (text.empty()) {
       continue;
@@ -427,6 +574,75 @@ std::optional<DateFound> find_date(const HtmlDocument& page, const std::string& 
     }
   }
   return std::nullopt;
+}
+
+// What sites put between an article's title and their name in <title>.
+constexpr std::array<std::string_view, 8> kTitleSeparators{" | ", " - ", " – ", " — ",
+                                                           "_",   "-",   "|",   "——"};
+
+// The site name a <title> ends with ("标题-知产前沿" gives "知产前沿"), or "".
+std::string title_site_suffix(const HtmlDocument& page) {
+  const std::string full =
+      clean_line(value_or_empty(page, xpath_selector("//head/title")), kMaxArticleTextBytes);
+  std::size_t best = std::string::npos;
+  std::size_t best_size = 0;
+  for (std::string_view separator : kTitleSeparators) {
+    const std::size_t at = full.rfind(separator);
+    if (at != std::string::npos && at > 0 &&
+        (best == std::string::npos || at + separator.size() > best + best_size)) {
+      best = at;
+      best_size = separator.size();
+    }
+  }
+  if (best == std::string::npos) {
+    return {};
+  }
+  return collapse_whitespace(std::string_view(full).substr(best + best_size));
+}
+
+// <title> usually ends with the site's name ("标题-知产前沿", "标题_腾讯新闻", "Title | Site").
+// The part before such a suffix is the article's title when the page also shows exactly
+// that text as a line of its own (its heading); otherwise "" (the caller's fallbacks,
+// <h1> then the whole <title>, apply).
+std::string title_without_site_name(const HtmlDocument& page) {
+  const std::string full =
+      clean_line(value_or_empty(page, xpath_selector("//head/title")), kMaxArticleTextBytes);
+  if (full.empty()) {
+    return {};
+  }
+  std::vector<std::string> prefixes;
+  for (std::string_view separator : kTitleSeparators) {
+    const std::size_t at = full.rfind(separator);
+    if (at != std::string::npos && at > 0) {
+      std::string prefix = collapse_whitespace(std::string_view(full).substr(0, at));
+      if (char_count(prefix) >= 4) {
+        prefixes.push_back(std::move(prefix));
+      }
+    }
+  }
+  if (prefixes.empty()) {
+    return {};
+  }
+  std::sort(prefixes.begin(), prefixes.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  const std::vector<xmlNode*> body = nodes_or_empty(page, xpath_selector("//body"));
+  if (body.empty()) {
+    return {};
+  }
+  const std::string text = block_text(body.front());
+  for (const std::string& prefix : prefixes) {
+    for (std::size_t start = 0; start <= text.size();) {
+      std::size_t end = text.find("\n\n", start);
+      if (end == std::string::npos) {
+        end = text.size();
+      }
+      if (std::string_view(text).substr(start, end - start) == prefix) {
+        return prefix;
+      }
+      start = end + 2;
+    }
+  }
+  return {};
 }
 
 // The configured selector's value, or "" when there is none or it matches nothing.
@@ -457,6 +673,9 @@ Result<ArticleFields> extract_article(const HtmlDocument& page,
       break;
     }
     *title = value_or_empty(page, fallback);
+  }
+  if (title->empty()) {
+    *title = title_without_site_name(page);
   }
   fields.title = clean_line(*title, kMaxArticleTextBytes);
 
@@ -503,12 +722,18 @@ Result<ArticleFields> extract_article(const HtmlDocument& page,
   if (!summary) {
     return fail(summary.error());
   }
+  const std::string site_name = title_site_suffix(page);
   for (const Selector& fallback :
        {meta_selector("name", "description"), meta_selector("property", "og:description")}) {
     if (!collapse_whitespace(*summary).empty()) {
       break;
     }
     *summary = value_or_empty(page, fallback);
+    // A template that fills the description with the site's name says nothing about
+    // the article ("知产前沿" on every page of ipforefront.com).
+    if (!site_name.empty() && collapse_whitespace(*summary) == site_name) {
+      summary->clear();
+    }
   }
   if (collapse_whitespace(*summary).empty()) {
     std::vector<Paragraph> paragraphs;

@@ -20,7 +20,9 @@ inline constexpr std::size_t kMaxArticleTextBytes = 8 * 1024;  // title, summary
 // What an item's own page says about it. Strings are valid UTF-8 without control
 // characters; empty (or nullopt) when the page does not say.
 struct ArticleFields {
-  std::string title{};           // [article] title, else ArticleTitle / og:title metas
+  // [article] title, else ArticleTitle / og:title metas, else <title> without its site-name
+  // suffix when the page shows that text as a line of its own.
+  std::string title{};
   std::string published_text{};  // the date text `published` was read from, as printed
   std::optional<ParsedDate> published{};
   std::string summary{};         // one line
@@ -32,7 +34,10 @@ struct ArticleFields {
 // when it is absent or finds nothing, the page's own metadata and a text heuristic:
 //   date:    meta PubDate (first of two datetimes), article:published_time, publishdate,
 //            publishedtime, "og:time " (ifeng), JSON-LD datePublished (arrays, @graph),
-//            <time datetime>, then short elements whose class or id says time/date;
+//            <time datetime>, short elements whose class or id says time/date, a visible
+//            line labelled 发布时间/发布日期/发表时间/发表日期/发文日期/Published (from
+//            the label on), then the first publish-time field (pubtime, publish_time,
+//            publishDate, ...) in an inline script's JSON or object literal;
 //   summary: meta description, og:description, else the first paragraph of at least
 //            40 characters (characters, not bytes: Chinese text is short in characters);
 //   body:    the element holding most paragraph text (readability-style scoring), as text.

@@ -890,6 +890,28 @@ bool plausible_url_date(const Fields& f) {
   return f.year >= 1990 && f.year <= 2100 && is_valid_civil_date(f.year, f.month, f.day);
 }
 
+// Tencent news article ids: the publish day, a capital letter and an upper-case serial,
+// as a whole segment right after /a/ or /omn/ (new.qq.com/rain/a/20231116A054CO00,
+// new.qq.com/omn/20231116A054CO00.html). `slash` is the '/' before the digits and
+// `digits_end` the position after them. Tied to those directories so that other 8-digit
+// ids (order numbers, serials) are not read as dates.
+bool is_dated_article_id(std::string_view p, std::size_t slash, std::size_t digits_end) {
+  const std::string_view before = p.substr(0, slash);
+  if (!before.ends_with("/a") && !before.ends_with("/omn")) {
+    return false;
+  }
+  std::size_t end = digits_end;
+  while (end < p.size() && ((p[end] >= 'A' && p[end] <= 'Z') || is_digit(p[end]))) {
+    ++end;
+  }
+  const std::size_t serial = end - digits_end;
+  if (serial < 5 || serial > 12 || !(p[digits_end] >= 'A' && p[digits_end] <= 'Z')) {
+    return false;
+  }
+  const std::string_view rest = p.substr(end);
+  return rest.empty() || rest == "/" || rest.starts_with(".htm") || rest.starts_with(".shtml");
+}
+
 // One of the URL shapes at position i of the path (which starts at a '/' or a 't').
 bool match_url_date(std::string_view p, std::size_t i, Fields& f) {
   Scanner sc(p, i);
@@ -918,6 +940,13 @@ bool match_url_date(std::string_view p, std::size_t i, Fields& f) {
   }
   const std::size_t start = sc.pos();
   if (sc.number(8, 8, a) && boundary("/_-")) {  // /20231109/
+    f.year = a / 10000;
+    f.month = a / 100 % 100;
+    f.day = a % 100;
+    return plausible_url_date(f);
+  }
+  sc.set(start);
+  if (sc.number(8, 8, a) && is_dated_article_id(p, i, sc.pos())) {  // qq.com: /a/20231116A054CO00
     f.year = a / 10000;
     f.month = a / 100 % 100;
     f.day = a % 100;

@@ -21,8 +21,9 @@ struct ParsedDate {
 std::optional<ParsedDate> parse_date(std::string_view text, const TimeZone& tz,
                                      std::int64_t now_utc);
 
-// A date embedded in a URL path (/202311/t20231107_123.html, /2023/11/07/, /20231109/),
-// read as local midnight in `tz`. A fallback when the page prints no date.
+// A date embedded in a URL path (/202311/t20231107_123.html, /2023/11/07/, /20231109/, and
+// Tencent news ids /a/20231116A054CO00 or /omn/20231116A054CO00.html), read as local
+// midnight in `tz`. A fallback when the page prints no date.
 std::optional<ParsedDate> date_from_url(std::string_view url, const TimeZone& tz);
 
 }  // namespace herald

@@ -321,7 +321,26 @@ INSTANTIATE_TEST_SUITE_P(
         UrlDateCase{"https://example.com/2023/11/", nullptr},
         UrlDateCase{"https://20231107.example.com/", nullptr},
         UrlDateCase{"https://example.com/2023/02/30/x.html", nullptr},
-        UrlDateCase{"https://example.com/art20231107_1.html", nullptr}, UrlDateCase{"", nullptr}));
+        UrlDateCase{"https://example.com/art20231107_1.html", nullptr}, UrlDateCase{"", nullptr},
+        // Tencent news article ids: the day, a capital letter, a serial, right after /a/ or
+        // /omn/ (the newsletter's OPPO AndesGPT link).
+        UrlDateCase{"https://new.qq.com/rain/a/20231116A054CO00", "2023-11-15T16:00:00Z"},
+        UrlDateCase{"https://news.qq.com/rain/a/20231116A054CO00/", "2023-11-15T16:00:00Z"},
+        UrlDateCase{"https://new.qq.com/omn/20231116A054CO00.html", "2023-11-15T16:00:00Z"},
+        UrlDateCase{"https://new.qq.com/rain/a/20231116A054CO00?no-redirect=1",
+                    "2023-11-15T16:00:00Z"},
+        // Not those directories, not that id shape, or not a real day: no date.
+        UrlDateCase{"https://shop.example.com/order/20231116A054CO00", nullptr},
+        UrlDateCase{"https://example.com/data/20231116A054CO00", nullptr},
+        UrlDateCase{"https://new.qq.com/rain/a/20231116a054co00", nullptr},
+        UrlDateCase{"https://new.qq.com/rain/a/20231116A05", nullptr},
+        UrlDateCase{"https://new.qq.com/rain/a/20231116A054CO00XYZ9876", nullptr},
+        UrlDateCase{"https://new.qq.com/rain/a/20231116A054CO00-comments", nullptr},
+        UrlDateCase{"https://new.qq.com/rain/a/20231399A054CO00", nullptr},
+        UrlDateCase{"https://new.qq.com/rain/a/TWF2023111600A1B2C3", nullptr},
+        UrlDateCase{"https://new.qq.com/rain/a/123420231116A054CO00", nullptr},
+        UrlDateCase{"https://example.com/list?a/20231116A054CO00", nullptr},
+        UrlDateCase{"https://example.com/ba/20231116A054CO00", nullptr}));
 
 }  // namespace
 }  // namespace herald
