@@ -1,5 +1,6 @@
 #include "storage/database.h"
 
+#include <cerrno>
 #include <system_error>
 #include <utility>
 
@@ -14,9 +15,14 @@ constexpr std::size_t kSqlSnippetBytes = 60;
 // SQLITE_FULL is the one failure the daemon treats differently (pause writes, alert, resume
 // when space returns: RELIABILITY.md S1). BUSY/LOCKED outlived busy_timeout and are worth
 // a later retry (S3); the batch stays intact because the transaction rolled back.
-Error classify(int rc, std::string message) {
+// `system_errno` is the errno behind an I/O error, when known: SQLite reports ENOSPC on a
+// write as SQLITE_FULL, but on other calls (truncate, growing the -shm file, fsync on some
+// file systems) as SQLITE_IOERR_*; a full disk is a full disk either way.
+Error classify(int rc, std::string message, int system_errno = 0) {
   const int primary = rc & 0xff;
-  if (primary == SQLITE_FULL) {
+  const bool no_space =
+      primary == SQLITE_IOERR && (system_errno == ENOSPC || system_errno == EDQUOT);
+  if (primary == SQLITE_FULL || no_space) {
     return Error{ErrorCode::kDbFull,
                  std::move(message) + "; free disk space, herald retries the write later", true};
   }
@@ -43,7 +49,8 @@ std::string sql_snippet(std::string_view sql) {
 Error connection_error(sqlite3* db, int rc, std::string_view what) {
   const char* file = sqlite3_db_filename(db, "main");
   std::string where = (file != nullptr && *file != '\0') ? fmt::format(" (database {})", file) : "";
-  return classify(rc, fmt::format("sqlite: {} failed: {}{}", what, sqlite3_errmsg(db), where));
+  return classify(rc, fmt::format("sqlite: {} failed: {}{}", what, sqlite3_errmsg(db), where),
+                  sqlite3_system_errno(db));
 }
 
 // Runs one PRAGMA during open and returns its first result column, if any.
@@ -65,16 +72,19 @@ Result<std::string> open_pragma(sqlite3* db, const std::string& path, const char
   if (rc == SQLITE_DONE || rc == SQLITE_OK) {
     return value;
   }
-  if ((rc & 0xff) == SQLITE_NOTADB) {
+  if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT) {
     // The file exists but is not SQLite (or its header is damaged). Never overwrite it:
-    // it may be the only copy of the review history (RELIABILITY.md S6).
+    // it may be the only copy of the review history (RELIABILITY.md S6). open_store moves
+    // such a file aside and restores a backup before it gets here.
     return fail(ErrorCode::kStorage,
-                fmt::format("cannot open database {}: file is not a database; herald will not "
-                            "overwrite it: move it aside or point [storage] database elsewhere",
+                fmt::format("cannot open database {}: file is not a database or is corrupt; "
+                            "herald will not overwrite it: move it aside or point [storage] "
+                            "database elsewhere",
                             path));
   }
   return fail(classify(
-      rc, fmt::format("cannot open database {}: {} failed: {}", path, sql, sqlite3_errmsg(db))));
+      rc, fmt::format("cannot open database {}: {} failed: {}", path, sql, sqlite3_errmsg(db)),
+      sqlite3_system_errno(db)));
 }
 
 }  // namespace
@@ -201,6 +211,28 @@ bool Statement::column_is_null(int index) const {
 // Database
 
 Result<Database> Database::open(const std::filesystem::path& path) {
+  auto db = open_connection(path, true);
+  if (!db) {
+    return db;
+  }
+  if (auto migrated = migrate(*db); !migrated) {
+    Error error = std::move(migrated.error());
+    error.message = fmt::format("cannot open database {}: {}", path.string(), error.message);
+    return fail(std::move(error));
+  }
+  return db;
+}
+
+Result<Database> Database::open_as_is(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return fail(ErrorCode::kNotFound,
+                fmt::format("no database at {} (check [storage] database)", path.string()));
+  }
+  return open_connection(path, false);
+}
+
+Result<Database> Database::open_connection(const std::filesystem::path& path, bool create) {
   const std::string name = path.string();
   const bool in_memory = name == ":memory:";
   if (!in_memory) {
@@ -217,13 +249,15 @@ Result<Database> Database::open(const std::filesystem::path& path) {
   // One connection per thread, so SQLite's own mutexes are pure overhead (NOMUTEX).
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(name.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
+                                     SQLITE_OPEN_NOMUTEX,
                                  nullptr);
   // sqlite3_open_v2 hands back a connection even when it fails; own it before checking.
   SqliteDb handle(raw);
   if (rc != SQLITE_OK) {
     const char* why = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
-    return fail(classify(rc, fmt::format("cannot open database {}: {}", name, why)));
+    return fail(classify(rc, fmt::format("cannot open database {}: {}", name, why),
+                         raw != nullptr ? sqlite3_system_errno(raw) : 0));
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);
@@ -254,13 +288,7 @@ Result<Database> Database::open(const std::filesystem::path& path) {
     }
   }
 
-  Database db(std::move(handle));
-  if (auto migrated = migrate(db); !migrated) {
-    Error error = std::move(migrated.error());
-    error.message = fmt::format("cannot open database {}: {}", name, error.message);
-    return fail(std::move(error));
-  }
-  return db;
+  return Database(std::move(handle));
 }
 
 Result<void> Database::exec(std::string_view sql) {
@@ -290,6 +318,18 @@ Result<Statement> Database::prepare(std::string_view sql) {
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
 
 int Database::changes() const { return sqlite3_changes(db_.get()); }
+
+Result<void> Database::checkpoint(CheckpointMode mode) {
+  const int sqlite_mode =
+      mode == CheckpointMode::kTruncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE;
+  const int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, sqlite_mode, nullptr, nullptr);
+  // BUSY from TRUNCATE means a reader kept part of the WAL alive: the checkpoint still
+  // copied what it could, and the next one catches up.
+  if (rc == SQLITE_OK || (rc & 0xff) == SQLITE_BUSY) {
+    return {};
+  }
+  return fail(connection_error(db_.get(), rc, "WAL checkpoint"));
+}
 
 Error Database::last_error(std::string_view what) const {
   return connection_error(db_.get(), sqlite3_extended_errcode(db_.get()), what);

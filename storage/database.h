@@ -63,6 +63,10 @@ class Database {
   // Opens (creating if needed) and migrates to the current schema. ":memory:" works.
   // Errors: kStorage (with the path and SQLite's message), kDbFull.
   static Result<Database> open(const std::filesystem::path& path);
+  // Opens an existing database without creating a file or migrating the schema, so
+  // `herald db check` reports the schema version on disk (the connection still switches
+  // the file to WAL, as every herald connection does). Errors: kStorage, kNotFound.
+  static Result<Database> open_as_is(const std::filesystem::path& path);
 
   Result<void> exec(std::string_view sql);
   Result<Statement> prepare(std::string_view sql);
@@ -70,11 +74,19 @@ class Database {
   int changes() const;
   sqlite3* handle() const { return db_.get(); }
 
-  // Error for the connection's last failure, classified (SQLITE_FULL -> kDbFull).
+  // Copies the WAL into the database file (kPassive: as far as readers allow; kTruncate:
+  // also empties the -wal file, for after a backup or a prune). A full disk is kDbFull like
+  // on any other write.
+  enum class CheckpointMode { kPassive, kTruncate };
+  Result<void> checkpoint(CheckpointMode mode);
+
+  // Error for the connection's last failure, classified (SQLITE_FULL, and an I/O error
+  // whose errno is ENOSPC or EDQUOT, -> kDbFull).
   Error last_error(std::string_view what) const;
 
  private:
   explicit Database(SqliteDb db) : db_(std::move(db)) {}
+  static Result<Database> open_connection(const std::filesystem::path& path, bool create);
   SqliteDb db_;
 };
 

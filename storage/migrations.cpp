@@ -11,7 +11,7 @@ namespace {
 // Schema patches in order: kMigrations[i] takes PRAGMA user_version from i to i + 1.
 // Append only. A released patch is never edited, because databases in the field have
 // already run it; a change is a new patch.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 5> kMigrations = {
     // v1: sources, polls, items, candidates, audit (DESIGN.md "Storage").
     R"sql(
 CREATE TABLE sources (
@@ -156,6 +156,45 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user ON sessions(user_id);
 CREATE INDEX audit_candidate ON audit(candidate_id, at);
+)sql",
+    // v4: the daemon's own small state (last digest sent, each source's alert state, last
+    // nightly backup), so a restart neither repeats nor forgets a notification.
+    R"sql(
+CREATE TABLE service_state (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)sql",
+    // v5: the evidence archive (storage/evidence.h, docs/evidence.md): one row per kept
+    // fetch, its body in the archive directory by SHA-256, linked to the items it produced;
+    // and the hash of each source's last processed list body, so an unchanged 200 is not
+    // parsed again.
+    R"sql(
+CREATE TABLE evidence (
+  id INTEGER PRIMARY KEY,
+  fetch_uid TEXT NOT NULL UNIQUE,   -- random; lets the poll's transaction find its rows
+  source_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('list','article')),
+  url TEXT NOT NULL,                -- as requested
+  final_url TEXT NOT NULL,          -- after redirects
+  status INTEGER NOT NULL,
+  headers TEXT NOT NULL,            -- JSON [[name, value], ...] as received
+  fetched_at INTEGER NOT NULL,      -- UTC seconds
+  body_sha256 TEXT NOT NULL,        -- the file <archive>/ab/cdef....gz
+  size INTEGER NOT NULL,            -- body bytes
+  stored_size INTEGER NOT NULL      -- gzip file bytes
+);
+CREATE INDEX evidence_body ON evidence(body_sha256);
+CREATE INDEX evidence_url ON evidence(url, fetched_at);
+CREATE INDEX evidence_fetched ON evidence(fetched_at);
+CREATE TABLE item_evidence (
+  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,
+  PRIMARY KEY (item_id, evidence_id)
+) WITHOUT ROWID;
+CREATE INDEX item_evidence_evidence ON item_evidence(evidence_id);
+ALTER TABLE sources ADD COLUMN list_sha256 TEXT;
 )sql",
 };
 

@@ -519,49 +519,6 @@ Result<Candidate> Store::decide(std::int64_t id, ReviewState state, const std::s
   return edit_candidate(id, CandidateEdit{.state = state, .reason = reason}, reviewer, now_utc);
 }
 
-Result<std::vector<SourceHealth>> Store::source_health(std::int64_t now_utc) {
-  constexpr std::int64_t kThirtyDays = 30 * 86400;
-  // matched_nothing looks at the last poll that fetched a page: an 'ok' that stored no
-  // rows (a source with expect_min_items = 0) says the same as a 'no_match'.
-  auto stmt = db_.prepare(
-      "SELECT s.id, s.last_poll_at, s.last_outcome, s.last_error, s.last_success_at,"
-      " s.consecutive_failures,"
-      " (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id),"
-      " (SELECT COUNT(*) FROM items i WHERE i.source_id = s.id AND i.first_seen >= ?1),"
-      " (SELECT MAX(i.first_seen) FROM items i WHERE i.source_id = s.id),"
-      " COALESCE((SELECT p.outcome = 'no_match' OR p.items_seen = 0 FROM polls p"
-      "   WHERE p.source_id = s.id AND p.outcome IN ('ok', 'no_match')"
-      "   ORDER BY p.started_at DESC, p.id DESC LIMIT 1), 0)"
-      " FROM sources s ORDER BY s.id");
-  if (!stmt) {
-    return fail(std::move(stmt.error()));
-  }
-  stmt->bind(1, now_utc - kThirtyDays);
-  std::vector<SourceHealth> out;
-  while (true) {
-    auto row = stmt->step();
-    if (!row) {
-      return fail(std::move(row.error()));
-    }
-    if (!*row) {
-      break;
-    }
-    SourceHealth h;
-    h.source_id = stmt->column_text(0);
-    h.last_poll_at = stmt->column_optional_int64(1);
-    h.last_outcome = stmt->column_text(2);
-    h.last_error = stmt->column_text(3);
-    h.last_success_at = stmt->column_optional_int64(4);
-    h.consecutive_failures = static_cast<int>(stmt->column_int64(5));
-    h.items_total = stmt->column_int64(6);
-    h.items_last_30_days = stmt->column_int64(7);
-    h.last_new_item_at = stmt->column_optional_int64(8);
-    h.matched_nothing = stmt->column_int64(9) != 0;
-    out.push_back(std::move(h));
-  }
-  return out;
-}
-
 Result<std::vector<StoryRecord>> Store::recent_stories(std::int64_t since_utc) {
   auto stmt = db_.prepare(
       "SELECT id, COALESCE(cluster_id, 0), source_id, title, COALESCE(summary, '') FROM items"

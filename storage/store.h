@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -185,6 +186,33 @@ struct QueueFilter {
   int offset = 0;
 };
 
+// How a source is doing, from its poll and item history (docs/health.md). Unhealthy:
+// kFailing, kLayoutChanged, kSilent. Precedence when several apply: failing, then layout
+// changed, then silent.
+enum class HealthState {
+  kOk,
+  kFailing,        // kFailingAfter or more failed polls in a row
+  kLayoutChanged,  // the last fetched page extracted nothing; earlier polls extracted items
+  kSilent,         // no new item for longer than kSilentFactor x its usual gap
+  kManual,         // not polled: editors add its articles by hand (never unhealthy)
+  kNeverPolled,
+};
+// "ok", "failing", "layout_changed", "silent", "manual", "never_polled".
+std::string_view health_state_name(HealthState state);
+inline bool is_unhealthy(HealthState state) {
+  return state == HealthState::kFailing || state == HealthState::kLayoutChanged ||
+         state == HealthState::kSilent;
+}
+
+// The thresholds of the health judgement (docs/health.md explains each).
+struct HealthRules {
+  static constexpr int kFailingAfter = 3;                       // failed polls in a row
+  static constexpr std::int64_t kCadenceWindow = 90 * 86400;    // history read for the gap
+  static constexpr int kMinGaps = 5;                            // gaps needed to judge
+  static constexpr std::int64_t kSilentFactor = 3;              // x the usual gap ...
+  static constexpr std::int64_t kSilentFloor = 3 * 86400;       // ... and at least this
+};
+
 struct SourceHealth {
   std::string source_id{};
   std::optional<std::int64_t> last_poll_at{};
@@ -195,7 +223,51 @@ struct SourceHealth {
   std::int64_t items_total = 0;
   std::int64_t items_last_30_days = 0;
   std::optional<std::int64_t> last_new_item_at{};  // first_seen of its newest item
-  bool matched_nothing = false;    // the last fetched page extracted no items (no_match)
+  // The last poll that fetched a page ('ok' or 'no_match', not 304s or errors) extracted
+  // no items. A fact, not yet a verdict: see matched_before and kLayoutChanged.
+  bool matched_nothing = false;
+  bool matched_before = false;     // some poll of this source did extract items
+  // Its cadence: the median gap between consecutive distinct first_seen times of its items
+  // in the kCadenceWindow before its newest item; nullopt with fewer than kMinGaps gaps.
+  std::optional<std::int64_t> usual_gap{};
+  int cadence_gaps = 0;            // how many gaps usual_gap was taken from
+  HealthState state = HealthState::kNeverPolled;
+  std::string reason{};            // for people: "no new item for 19 days; usually one every 4 days"
+};
+
+// The verdict for a polled source from the facts in `h` (sets state and reason). `now_utc`
+// only phrases the reason ("3 days ago"); silence is measured up to the last successful
+// poll, so a stopped herald does not make every source look silent.
+void judge_health(SourceHealth& h, std::int64_t now_utc);
+// The health of a configured source: `stored` is its row from source_health (nullptr when
+// never polled). A source herald does not poll (manual, without a bridge) is kManual
+// whatever its history says; `manual_reason` becomes the reason.
+SourceHealth configured_health(const std::string& source_id, const SourceHealth* stored,
+                               bool polled, const std::string& manual_reason);
+// "19 days", "7 hours", "1 minute": a duration for the reasons above.
+std::string human_duration(std::int64_t seconds);
+
+// What /metrics reports, read from the database at scrape time (Store::metrics_snapshot).
+struct PollTally {
+  std::string source_id{};
+  std::string outcome{};
+  std::int64_t polls = 0;
+  std::int64_t items_new = 0;
+  // Polls with a duration at most kDurationBuckets[i] seconds (cumulative, as Prometheus
+  // histograms are); polls without a recorded duration count in none of them.
+  std::vector<std::int64_t> duration_buckets{};
+  std::int64_t timed_polls = 0;    // polls with a duration
+  double duration_seconds_sum = 0.0;
+};
+inline constexpr std::array<double, 9> kDurationBuckets = {0.1, 0.25, 0.5, 1.0, 2.5,
+                                                            5.0, 10.0, 30.0, 60.0};
+struct MetricsSnapshot {
+  std::vector<PollTally> polls{};  // by source, then outcome, of polls after after_poll_id
+  // The newest poll in the table: the next call's after_poll_id. Below the after_poll_id
+  // given, the table was replaced (a restored backup): start again from 0.
+  std::int64_t last_poll_id = 0;
+  std::int64_t candidates_pending = 0;
+  std::int64_t database_bytes = 0; // page_count * page_size + the WAL file
 };
 
 // herald's SQLite store: items deduplicated by canonical URL key, the review queue,
@@ -223,7 +295,9 @@ class Store {
   Result<Candidate> decide(std::int64_t id, ReviewState state, const std::string& reviewer,
                            const std::string& reason, std::int64_t now_utc);
 
-  // Health per source that has been polled; `now_utc` anchors "last 30 days".
+  // Health per source that has been polled, judged as a polled source (judge_health; see
+  // configured_health for manual ones), by id. `now_utc` anchors "last 30 days". Cost: a
+  // few index lookups per source (docs/health.md). Errors: kStorage.
   Result<std::vector<SourceHealth>> source_health(std::int64_t now_utc);
 
   // ---- the editors' desk ----
@@ -281,6 +355,27 @@ class Store {
   Result<void> delete_session(const std::string& token_hash);
   // Removes sessions idle since before `idle_before` or created before `created_before`.
   Result<int> expire_sessions(std::int64_t idle_before, std::int64_t created_before);
+
+  // ---- the daemon's own state (service_state) ----
+
+  // The value stored under `key` ("notify.last_digest"), or nullopt. Errors: kStorage.
+  Result<std::optional<std::string>> state(const std::string& key);
+  // Inserts or replaces. Errors: kStorage, kDbFull.
+  Result<void> set_state(const std::string& key, const std::string& value, std::int64_t now_utc);
+
+  // ---- health and metrics (storage/health.cpp) ----
+
+  // Polls by source and outcome with their duration histogram (only polls with an id above
+  // `after_poll_id`, so a scraper adds what is new to its running totals), pending
+  // candidates and the database's size on disk. For /metrics. Errors: kStorage.
+  Result<MetricsSnapshot> metrics_snapshot(std::int64_t after_poll_id = 0);
+
+  // ---- notifications (storage/notify_store.cpp) ----
+
+  // Candidates still pending that were queued in [from_utc, to_utc), oldest first, at most
+  // `limit` of them (also_reported_by filled); total counts them all. For the digest: the
+  // half-open window lets consecutive digests neither repeat nor miss one. Errors: kStorage.
+  Result<QueuePage> pending_queued_between(std::int64_t from_utc, std::int64_t to_utc, int limit);
 
   Database& database() { return db_; }
 
