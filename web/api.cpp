@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/text.h"
+#include "storage/evidence.h"
 #include "web/app.h"
 #include "web/queue_params.h"
 #include "web/security.h"
@@ -151,6 +152,17 @@ void get_candidate(App& app, const httplib::Request& request, httplib::Response&
                      {"detail", entry.detail}});
   }
   out["audit"] = trail;
+  json evidence = json::array();
+  for (const EvidenceRecord& record : loaded->evidence) {
+    evidence.push_back({{"kind", record.kind},
+                        {"fetched_at", app.format_iso(record.fetched_at, "")},
+                        {"status", record.status},
+                        {"url", record.url},
+                        {"final_url", record.final_url},
+                        {"sha256", record.body_sha256},
+                        {"size", record.size}});
+  }
+  out["evidence"] = evidence;
   app.json(response, out.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
@@ -253,10 +265,17 @@ void list_sources(App& app, const httplib::Request&, httplib::Response& response
                   {"items_total", 0},
                   {"items_last_30_days", 0},
                   {"matched_nothing", false}};
+    const SourceHealth* stored = nullptr;
     for (const SourceHealth& h : *health) {
-      if (h.source_id != config.id) {
-        continue;
+      if (h.source_id == config.id) {
+        stored = &h;
       }
+    }
+    const SourceHealth judged = source_health_for(config.id, &config, stored);
+    entry["state"] = std::string(health_state_name(judged.state));
+    entry["reason"] = judged.reason;
+    if (stored != nullptr) {
+      const SourceHealth& h = *stored;
       entry["last_poll_at"] = time_or_null(h.last_poll_at, h.source_id);
       entry["last_outcome"] = h.last_outcome;
       entry["last_error"] = h.last_error;

@@ -97,6 +97,9 @@ class App {
   std::string format_time(std::int64_t utc, const std::string& source_id, bool with_time) const;
   // "2023-11-07T10:30:00+08:00".
   std::string format_iso(std::int64_t utc, const std::string& source_id) const;
+  // "2023-11-07 10:30:05 UTC+08:00" in the newsletter's zone: to the second and with its
+  // offset, for times that are evidence (when an archived page was fetched).
+  std::string format_precise(std::int64_t utc) const;
   std::vector<std::string> sections() const;
 
  private:

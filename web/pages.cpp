@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/text.h"
+#include "storage/evidence.h"
 #include "web/app.h"
 #include "web/queue_params.h"
 #include "web/security.h"
@@ -235,7 +236,65 @@ void item_page(App& app, const httplib::Request& request, httplib::Response& res
   }
   data.set("audit", audit);
   data.set("has_audit", !loaded->audit.empty());
+  mustache::data evidence{mustache::data::type::list};
+  for (const EvidenceRecord& record : loaded->evidence) {
+    mustache::data entry;
+    entry.set("kind", evidence_kind_label(record.kind));
+    entry.set("fetched_at", app.format_precise(record.fetched_at));
+    entry.set("status", std::to_string(record.status));
+    // Text only: the final URL is whatever the site redirected to.
+    entry.set("final_url", record.final_url.empty() ? record.url : record.final_url);
+    entry.set("sha256", record.body_sha256);
+    entry.set("downloadable", is_sha256_hex(record.body_sha256));
+    entry.set("size", std::to_string(record.size));
+    evidence.push_back(entry);
+  }
+  data.set("evidence", evidence);
+  data.set("has_evidence", !loaded->evidence.empty());
   app.render(response, "item", std::move(data), &principal);
+}
+
+// GET /evidence/<sha256>: an archived body, re-hashed, always as a download. The page
+// came from another site; shown inline it would run that site's script on this origin.
+void evidence_download(App& app, const httplib::Request& request, httplib::Response& response,
+                       const Principal& principal) {
+  const std::string sha256 = request.matches[1];
+  if (!is_sha256_hex(sha256)) {
+    app.error_page(response, 404, "没有这份存档（地址应为 64 位小写十六进制的 SHA-256）",
+                   &principal);
+    return;
+  }
+  auto records = app.with_store(
+      [&](Store& store) { return evidence_with_body(store.database(), sha256); });
+  if (!records) {
+    spdlog::error("stage=web evidence {}: {}", sha256, records.error().message);
+    app.error_page(response, 500, "无法读取存档记录", &principal);
+    return;
+  }
+  if (records->empty()) {
+    app.error_page(response, 404, "没有这份存档", &principal);
+    return;
+  }
+  // Outside the store's lock: a body can be megabytes, and read() re-hashes all of it.
+  auto body = EvidenceArchive(app.deps().evidence_dir).read(sha256);
+  if (!body) {
+    spdlog::error("stage=web evidence {}: {}", sha256, body.error().message);
+    app.error_page(response, 500,
+                   body.error().code == ErrorCode::kNotFound
+                       ? "存档文件缺失，无法下载。请管理员运行 herald evidence verify 检查存档"
+                       : "存档文件已损坏（内容与 SHA-256 不符），不予下载。请管理员运行 herald "
+                         "evidence verify 检查存档",
+                   &principal);
+    return;
+  }
+  response.set_content(*body, "application/octet-stream");
+  response.set_header("Content-Disposition",
+                      fmt::format("attachment; filename=\"{}\"",
+                                  evidence_file_name(records->front())));
+  // Sent on every response already (security_headers); never without it here.
+  if (!response.has_header("X-Content-Type-Options")) {
+    response.set_header("X-Content-Type-Options", "nosniff");
+  }
 }
 
 void item_edit(App& app, const httplib::Request& request, httplib::Response& response,
@@ -312,12 +371,14 @@ void sources_page(App& app, const httplib::Request&, httplib::Response& response
     row.set("name", config != nullptr && !config->name.empty() ? config->name : id);
     row.set("kind", config != nullptr ? kind_label(config->kind) : "");
     const bool manual = config != nullptr && config->mode == SourceMode::kManual;
+    const SourceHealth health = source_health_for(id, config, h);
     row.set("mode", config == nullptr ? "已移除"
                     : manual          ? "手动录入"
                                       : fmt::format("自动 · {}", source_type_name(config->type)));
     row.set("manual", manual);
     row.set("manual_reason", config != nullptr ? config->manual_reason : "");
-    row.set("enabled", config == nullptr || config->enabled);
+    const bool enabled = config == nullptr || config->enabled;
+    row.set("enabled", enabled);
     row.set("url", config != nullptr ? config->url : "");
     row.set("link", config != nullptr && is_safe_link(config->url));
     row.set("last_success",
@@ -332,18 +393,27 @@ void sources_page(App& app, const httplib::Request&, httplib::Response& response
     row.set("failures", std::to_string(h != nullptr ? h->consecutive_failures : 0));
     row.set("items_30d", std::to_string(h != nullptr ? h->items_last_30_days : 0));
     row.set("items_total", std::to_string(h != nullptr ? h->items_total : 0));
+    row.set("state", std::string(health_state_name(health.state)));
+    row.set("state_label", health_state_label(health.state));
+    row.set("state_class", health_badge_class(health.state));
     mustache::data notes{mustache::data::type::list};
-    auto note = [&notes](const std::string& text) { notes.push_back(mustache::data("text", text)); };
-    if (h != nullptr && h->matched_nothing) {
-      note("页面没有匹配到任何条目：网站可能已改版，请检查选择器");
+    auto note = [&notes](const std::string& text) {
+      if (!text.empty()) {
+        notes.push_back(mustache::data("text", text));
+      }
+    };
+    if (health.state != HealthState::kNeverPolled || enabled) {
+      note(health_reason_label(health, now));
     }
-    if (h != nullptr && h->consecutive_failures >= 3) {
-      note(fmt::format("已连续失败 {} 次", h->consecutive_failures));
+    // An empty page on a source that never matched is no layout change (its selectors
+    // never worked), but still worth a word until failures make it "failing".
+    if (health.state == HealthState::kOk && health.matched_nothing) {
+      note("页面没有匹配到任何条目（此前也从未匹配）：请检查选择器");
     }
-    if (h == nullptr && !manual && (config == nullptr || config->enabled)) {
-      note("尚未抓取");
+    if (!enabled) {
+      note("已停用");
     }
-    const bool alert = h != nullptr && (h->matched_nothing || h->consecutive_failures >= 3);
+    const bool alert = enabled && is_unhealthy(health.state);
     alerts += alert ? 1 : 0;
     row.set("alert", alert);
     row.set("notes", notes);
@@ -534,6 +604,7 @@ void register_pages(App& app, httplib::Server& server) {
   server.Get(R"(/items/(\d{1,18}))", page(item_page));
   server.Post(R"(/items/(\d{1,18}))", page(item_edit));
   server.Post(R"(/items/(\d{1,18})/decision)", page(item_decision));
+  server.Get(R"(/evidence/(.*))", page(evidence_download));
   server.Get("/sources", page(sources_page));
   server.Get("/export", page(export_page));
   server.Get("/export/download", page(export_download));

@@ -11,6 +11,7 @@
 #include "common/text.h"
 #include "common/timezone.h"
 #include "web/app.h"
+#include "web/metrics.h"
 
 namespace herald::web {
 namespace {
@@ -57,6 +58,9 @@ App::App(WebSettings settings, WebDeps deps, ServerLimits limits, Store store,
       throttle_(limits.login_failures_allowed, limits.login_failure_window) {
   if (deps_.clock == nullptr) {
     deps_.clock = &system_clock_;
+  }
+  if (deps_.evidence_dir.empty()) {
+    deps_.evidence_dir = deps_.database.parent_path() / "evidence";
   }
 }
 
@@ -337,6 +341,13 @@ std::string App::format_iso(std::int64_t utc, const std::string& source_id) cons
                      abs_offset % 3600 / 60);
 }
 
+std::string App::format_precise(std::int64_t utc) const {
+  // format_iso's fields, spelled for people: "2023-11-07 10:30:05 UTC+08:00".
+  std::string iso = format_iso(utc, "");
+  iso[10] = ' ';
+  return iso.substr(0, 19) + " UTC" + iso.substr(19);
+}
+
 std::vector<std::string> App::sections() const { return {kLegalSection, kIndustrySection}; }
 
 // ---- WebServer -------------------------------------------------------------
@@ -391,6 +402,13 @@ Result<std::unique_ptr<WebServer>> WebServer::create(const WebSettings& settings
   App& app = *impl->app;
   httplib::Server& server = impl->server;
 
+  // httplib's default sets SO_REUSEPORT: a second herald (or anything else) could then bind
+  // the same port and silently take half of the editors' connections. SO_REUSEADDR alone
+  // still allows a quick restart, and a port in use is an error at bind().
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   server.set_default_headers(security_headers());
   server.set_read_timeout(limits.read_timeout);
   server.set_write_timeout(limits.write_timeout);
@@ -443,6 +461,9 @@ Result<std::unique_ptr<WebServer>> WebServer::create(const WebSettings& settings
   server.Get("/healthz", [&app](const httplib::Request&, httplib::Response& response) {
     app.json(response, R"({"status":"ok"})");
   });
+  if (settings.metrics) {
+    register_metrics(app, server);  // no session: Prometheus does not log in
+  }
   register_pages(app, server);
   register_api(app, server);
   return std::make_unique<WebServer>(std::move(impl));

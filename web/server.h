@@ -32,6 +32,10 @@ struct WebDeps {
   std::function<Result<Edition>(Store& store, const std::string& month)> build_edition{};
   // In which zone an edition month and the queue's date filters are counted (Beijing).
   int utc_offset_seconds = 8 * 3600;
+  // The evidence archive ([archive] dir, docs/evidence.md): item pages list the fetches
+  // archived for an item, and GET /evidence/<sha256> downloads their bodies. Empty:
+  // "evidence" next to the database, the [archive] default.
+  std::filesystem::path evidence_dir{};
 };
 
 // Limits of the HTTP server itself (RELIABILITY.md §3.1 "HTTP server limits", N18).

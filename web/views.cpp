@@ -1,5 +1,7 @@
 #include "web/views.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/text.h"
@@ -127,7 +129,13 @@ Result<CandidateRecord> load_candidate_record(Store& store, std::int64_t id) {
   if (!audit) {
     return fail(audit.error());
   }
-  return CandidateRecord{.candidate = std::move(*candidate), .audit = std::move(*audit)};
+  auto evidence = evidence_for_item(store.database(), candidate->item_id);
+  if (!evidence) {
+    return fail(evidence.error());
+  }
+  return CandidateRecord{.candidate = std::move(*candidate),
+                         .audit = std::move(*audit),
+                         .evidence = std::move(*evidence)};
 }
 
 std::optional<ReviewState> parse_decision(const std::string& text) {
@@ -193,6 +201,114 @@ std::string outcome_label(const std::string& outcome) {
     }
   }
   return outcome.empty() ? "—" : outcome;
+}
+
+namespace {
+
+// "19 天", "7 小时", "5 分钟": rounded like human_duration (storage/health.cpp).
+std::string zh_duration(std::int64_t seconds) {
+  auto rounded = [seconds](std::int64_t unit) { return (seconds + unit / 2) / unit; };
+  if (seconds >= 10 * 86400) {
+    return fmt::format("{} 天", rounded(86400));
+  }
+  if (seconds >= 2 * 86400) {
+    const std::int64_t tenths = (seconds * 10 + 43200) / 86400;
+    return tenths % 10 == 0 ? fmt::format("{} 天", tenths / 10)
+                            : fmt::format("{}.{} 天", tenths / 10, tenths % 10);
+  }
+  if (seconds >= 2 * 3600) {
+    return fmt::format("{} 小时", rounded(3600));
+  }
+  return fmt::format("{} 分钟", std::max<std::int64_t>(1, rounded(60)));
+}
+
+std::string zh_ago(const std::optional<std::int64_t>& at, std::int64_t now_utc) {
+  return at ? zh_duration(std::max<std::int64_t>(0, now_utc - *at)) + "前" : "从未";
+}
+
+}  // namespace
+
+std::string health_state_label(HealthState state) {
+  switch (state) {
+    case HealthState::kOk: return "正常";
+    case HealthState::kFailing: return "连续失败";
+    case HealthState::kLayoutChanged: return "页面改版";
+    case HealthState::kSilent: return "长期无更新";
+    case HealthState::kManual: return "手动录入";
+    case HealthState::kNeverPolled: return "尚未抓取";
+  }
+  return "正常";
+}
+
+std::string health_badge_class(HealthState state) {
+  if (is_unhealthy(state)) {
+    return "badge-rejected";
+  }
+  return state == HealthState::kOk ? "badge-accepted" : "badge-pending";
+}
+
+SourceHealth source_health_for(const std::string& id, const SourceConfig* config,
+                               const SourceHealth* stored) {
+  const bool manual = config != nullptr && config->mode == SourceMode::kManual;
+  // A manual source with a bridge feed is polled through it, and judged like any other.
+  const bool polled = config == nullptr || !manual || config->bridge_url.has_value();
+  return configured_health(id, stored, polled, config != nullptr ? config->manual_reason : "");
+}
+
+std::string evidence_kind_label(const std::string& kind) {
+  if (kind == "list") {
+    return "列表页";
+  }
+  if (kind == "article") {
+    return "文章页";
+  }
+  return kind;
+}
+
+std::string evidence_file_name(const EvidenceRecord& record) {
+  std::string type;
+  for (const auto& [name, value] : record.headers) {
+    if (to_lower_ascii(name) == "content-type") {
+      type = to_lower_ascii(value.substr(0, value.find(';')));
+      break;
+    }
+  }
+  // "application/rss+xml", "text/xml", "application/atom+xml"; "application/json".
+  const char* extension = type.find("xml") != std::string::npos && type != "application/xhtml+xml"
+                              ? "xml"
+                          : type.find("json") != std::string::npos ? "json"
+                                                                   : "html";
+  return fmt::format("{}.{}", record.body_sha256, extension);
+}
+
+std::string health_reason_label(const SourceHealth& h, std::int64_t now_utc) {
+  switch (h.state) {
+    case HealthState::kFailing:
+      return fmt::format("已连续失败 {} 次（最近：{}）；上次成功：{}", h.consecutive_failures,
+                         outcome_label(h.last_outcome), zh_ago(h.last_success_at, now_utc));
+    case HealthState::kLayoutChanged:
+      return "页面没有匹配到任何条目，而此前的抓取能提取条目：网站可能已改版，请检查选择器";
+    case HealthState::kSilent:
+      if (h.usual_gap && h.last_new_item_at && h.last_success_at) {
+        return fmt::format("已 {}没有新条目；通常每 {}一条",
+                           zh_duration(*h.last_success_at - *h.last_new_item_at),
+                           zh_duration(*h.usual_gap));
+      }
+      return "长期没有新条目";
+    case HealthState::kManual: return "";  // the page shows the source's manual_reason
+    case HealthState::kNeverPolled: return "尚未抓取";
+    case HealthState::kOk: break;
+  }
+  if (h.consecutive_failures > 0) {
+    return fmt::format("连续失败 {} 次（最近：{}），{} 次起告警", h.consecutive_failures,
+                       outcome_label(h.last_outcome), HealthRules::kFailingAfter);
+  }
+  if (h.usual_gap) {
+    return fmt::format("最近新条目：{}；通常每 {}一条", zh_ago(h.last_new_item_at, now_utc),
+                       zh_duration(*h.usual_gap));
+  }
+  return h.last_new_item_at ? fmt::format("最近新条目：{}", zh_ago(h.last_new_item_at, now_utc))
+                            : std::string();
 }
 
 mustache::data candidate_view(const App& app, const Candidate& c, bool full) {

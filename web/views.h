@@ -9,6 +9,7 @@
 #include <kainjow/mustache.hpp>
 
 #include "common/result.h"
+#include "storage/evidence.h"
 #include "storage/store.h"
 #include "web/app.h"
 
@@ -40,9 +41,10 @@ Result<Candidate> apply_edit(Store& store, std::int64_t id, const EditInput& inp
 
 struct CandidateRecord {
   Candidate candidate{};
-  std::vector<AuditEntry> audit{};  // oldest first
+  std::vector<AuditEntry> audit{};        // oldest first
+  std::vector<EvidenceRecord> evidence{};  // its item's archived fetches: list page, then article
 };
-// Candidate `id` with its audit trail. Errors: kNotFound, the store's.
+// Candidate `id` with its audit trail and evidence. Errors: kNotFound, the store's.
 Result<CandidateRecord> load_candidate_record(Store& store, std::int64_t id);
 
 // "accept" / "accepted" → kAccepted, "reject"/"rejected", "pending"; nullopt otherwise.
@@ -52,6 +54,23 @@ std::string state_label(ReviewState state);        // 待审 / 已采用 / 已�
 std::string kind_label(SourceKind kind);           // 政府 / 法院 / ...
 std::string audit_action_label(const std::string& action);
 std::string outcome_label(const std::string& outcome);   // "ok" → 正常, unknown as is
+
+// The health page (docs/health.md): 正常 / 连续失败 / 页面改版 / 长期无更新 / 手动录入 / 尚未抓取,
+// and the reason for editors, in Chinese, from the same facts as SourceHealth::reason.
+std::string health_state_label(HealthState state);
+std::string health_reason_label(const SourceHealth& health, std::int64_t now_utc);
+// CSS badge class of a state: green when fine, red when unhealthy, grey otherwise.
+std::string health_badge_class(HealthState state);
+// The health of source `id` as the sources page and the API show it: `config` is nullptr
+// for a source no longer configured, `stored` nullptr for one never polled.
+SourceHealth source_health_for(const std::string& id, const SourceConfig* config,
+                               const SourceHealth* stored);
+
+// 列表页 / 文章页 for EvidenceRecord::kind ("list", "article"); anything else as is.
+std::string evidence_kind_label(const std::string& kind);
+// The file name an archived body downloads as: "<sha256>.xml" when the archived
+// Content-Type says XML (a feed), ".json" for JSON, ".html" otherwise.
+std::string evidence_file_name(const EvidenceRecord& record);
 
 // Template data for one candidate (card and item page).
 kainjow::mustache::data candidate_view(const App& app, const Candidate& candidate,
