@@ -91,14 +91,53 @@ std::string replay_etag(std::string_view body) {
   return fmt::format("\"replay-{}\"", sha256_hex(body).substr(0, 32));
 }
 
+Result<std::unique_ptr<ReplayFetcher>> ReplayFetcher::open_archive(const fs::path& dir,
+                                                                  const fs::path& database) {
+  const EvidenceArchive archive(dir);
+  fs::path db_path = database;
+  if (db_path.empty()) {
+    auto named = archive.marker_database();
+    if (!named) {
+      return fail(named.error());
+    }
+    db_path = *named;
+  }
+  std::error_code ec;
+  if (!fs::is_regular_file(db_path, ec)) {
+    return fail(ErrorCode::kNotFound,
+                fmt::format("{}: the database that indexes the evidence archive {} is not "
+                            "there; fix 'database' in {}",
+                            db_path.string(), dir.string(), (dir / kEvidenceMarkerFile).string()));
+  }
+  auto db = Database::open(db_path);
+  if (!db) {
+    return fail(db.error());
+  }
+  auto newest = newest_evidence_per_url(*db);
+  if (!newest) {
+    return fail(newest.error());
+  }
+  auto fetcher = std::make_unique<ReplayFetcher>(dir);
+  for (EvidenceRecord& record : *newest) {
+    std::string url = record.url;
+    fetcher->archived_.emplace(std::move(url), std::move(record));
+  }
+  return fetcher;
+}
+
 Result<std::unique_ptr<ReplayFetcher>> ReplayFetcher::open(const fs::path& dir) {
   const std::vector<fs::path> dirs = index_dirs(dir);
+  std::error_code ec;
+  if (dirs.empty() && fs::is_regular_file(dir / kEvidenceMarkerFile, ec)) {
+    return open_archive(dir);
+  }
   if (dirs.empty()) {
     return fail(ErrorCode::kNotFound,
-                fmt::format("{}: no index.toml here nor in any subdirectory; --replay takes a "
-                            "fixture directory (tests/fixtures/<id>/) or a directory of them "
-                            "(tests/fixtures/)",
-                            dir.string()));
+                fmt::format("{}: no index.toml here nor in any subdirectory, and no {}; "
+                            "--replay takes a fixture directory (tests/fixtures/<id>/), a "
+                            "directory of them (tests/fixtures/) or an evidence archive "
+                            "([archive] dir)",
+                            dir.string(), kEvidenceMarkerFile));
   }
   auto fetcher = std::make_unique<ReplayFetcher>(dir);
   std::vector<std::string> problems;
@@ -135,6 +174,9 @@ Result<FetchResponse> ReplayFetcher::fetch(const FetchRequest& request) {
   if (request.cancel != nullptr && request.cancel->load()) {
     return fail(ErrorCode::kCancelled, fmt::format("{}: cancelled", request.url));
   }
+  if (const auto archived = archived_.find(request.url); archived != archived_.end()) {
+    return fetch_archived(request, archived->second);
+  }
   const std::string method = request.method.empty() ? std::string("GET") : request.method;
   const auto it = responses_.find({method, request.url});
   if (it == responses_.end()) {
@@ -159,6 +201,37 @@ Result<FetchResponse> ReplayFetcher::fetch(const FetchRequest& request) {
                          .final_url = request.url,
                          .content_type = saved.content_type,
                          .etag = replay_etag(*body)};
+  if (request.etag && *request.etag == *response.etag) {
+    response.status = 304;
+    return response;
+  }
+  response.body = std::move(*body);
+  return response;
+}
+
+Result<FetchResponse> ReplayFetcher::fetch_archived(const FetchRequest& request,
+                                                    const EvidenceRecord& record) {
+  if (record.size > static_cast<std::int64_t>(request.max_body_bytes)) {
+    return fail(ErrorCode::kTooLarge,
+                fmt::format("{}: {} bytes archived, more than the {} allowed", request.url,
+                            record.size, request.max_body_bytes));
+  }
+  auto body = EvidenceArchive(dir_).read(record.body_sha256);
+  if (!body) {
+    // A missing or corrupt body is never replayed as some other page.
+    return fail(ErrorCode::kNetwork,
+                fmt::format("replay: {} (archived {}): {}", request.url, record.body_sha256,
+                            body.error().message));
+  }
+  FetchResponse response{.status = record.status,
+                         .final_url = record.final_url,
+                         .etag = replay_etag(*body)};
+  response.headers = record.headers;
+  for (const auto& [name, value] : record.headers) {
+    if (to_lower_ascii(name) == "content-type") {
+      response.content_type = value;
+    }
+  }
   if (request.etag && *request.etag == *response.etag) {
     response.status = 304;
     return response;

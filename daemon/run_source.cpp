@@ -1,5 +1,6 @@
 #include "daemon/run_source.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include "scrapers/fetch/polite_fetcher.h"
 #include "scrapers/registry.h"
 #include "scrapers/relevance/relevance.h"
+#include "storage/evidence.h"
 
 namespace herald {
 namespace {
@@ -41,7 +43,8 @@ std::int64_t local_midnight_utc(std::int64_t utc_seconds, const TimeZone& tz) {
 
 Result<ArticleFields> read_article(const Item& item, const SourceConfig& source,
                                    const HeraldConfig& config, Fetcher& fetcher,
-                                   std::int64_t now_utc, const std::atomic<bool>* cancel) {
+                                   std::int64_t now_utc, const std::atomic<bool>* cancel,
+                                   FetchResponse& fetched) {
   FetchRequest request = make_request(source, config, Validators{});
   request.url = item.url;
   request.timeout = source.article->timeout;
@@ -62,7 +65,11 @@ Result<ArticleFields> read_article(const Item& item, const SourceConfig& source,
   if (!doc) {
     return fail(doc.error());
   }
-  return extract_article(*doc, source.article, source.timezone, now_utc);
+  auto article = extract_article(*doc, source.article, source.timezone, now_utc);
+  if (article) {
+    fetched = std::move(*page);
+  }
+  return article;
 }
 
 // The list stays the authority for what it gave; the article fills the gaps.
@@ -99,11 +106,96 @@ void apply_article(Item& item, ArticleFields article, const SourceConfig& source
   }
 }
 
+// One poll's evidence: bodies go to the archive as they arrive, their records wait in
+// `stage` for the poll's transaction. Never fails the poll: a body that cannot be written
+// is logged and left out.
+class EvidenceCollector {
+ public:
+  EvidenceCollector(const SourceConfig& source, const HeraldConfig& config, const Clock& clock,
+                    RunReport& report)
+      : source_(source), config_(config), clock_(clock), report_(report),
+        archive_(evidence_dir(config)) {}
+
+  bool enabled() const { return config_.archive.enabled; }
+
+  void keep(std::string_view kind, const std::string& request_url, const FetchResponse& page,
+            std::int64_t fetched_at, std::string url_key) {
+    if (!enabled()) {
+      return;
+    }
+    // The marker lets `--replay DIR` find the database that indexes this archive.
+    auto stored = archive_.write_marker(config_.database).and_then([&] {
+      return archive_.put(page.body);
+    });
+    if (!stored) {
+      report_.evidence_failed = true;
+      spdlog::warn("source={} stage=evidence the {} page {} was not archived: {}; the poll "
+                   "goes on without it (check [archive] dir and free space)",
+                   source_.id, kind, strip_controls(request_url),
+                   strip_controls(stored.error().message));
+      return;
+    }
+    ++report_.evidence_staged;
+    stage_.evidence.push_back(StagedEvidence{
+        .record = EvidenceRecord{.source_id = source_.id,
+                                 .kind = std::string(kind),
+                                 .url = request_url,
+                                 .final_url = page.final_url.empty() ? request_url
+                                                                     : page.final_url,
+                                 .status = page.status,
+                                 .headers = page.headers,
+                                 .fetched_at = fetched_at,
+                                 .body_sha256 = stored->sha256,
+                                 .size = stored->size,
+                                 .stored_size = stored->stored_size},
+        .url_key = std::move(url_key)});
+  }
+
+  ArticleObserver article_observer() {
+    if (!enabled()) {
+      return {};
+    }
+    return [this](const Item& item, const FetchResponse& page) {
+      keep("article", item.url, page, clock_.now_utc_seconds(), item.url_key);
+    };
+  }
+
+  PollStage& stage() { return stage_; }
+
+ private:
+  const SourceConfig& source_;
+  const HeraldConfig& config_;
+  const Clock& clock_;
+  RunReport& report_;
+  EvidenceArchive archive_;
+  PollStage stage_{};
+};
+
+// Whether any of `items` is not stored yet (only then is the list page evidence).
+bool has_new_items(const std::vector<Item>& items, Store& store) {
+  std::vector<std::string> keys;
+  keys.reserve(items.size());
+  for (const Item& item : items) {
+    keys.push_back(item.url_key);
+  }
+  auto known = store.known_url_keys(keys);
+  // Unknown: keep the page; the poll's transaction writes rows only for new items anyway.
+  return !known || std::find(known->begin(), known->end(), false) != known->end();
+}
+
 }  // namespace
+
+std::filesystem::path evidence_dir(const HeraldConfig& config) {
+  if (!config.archive.dir.empty()) {
+    return config.archive.dir;
+  }
+  return config.database.parent_path() / "evidence";
+}
 
 void enrich_new_items(std::vector<Item>& items, const SourceConfig& source,
                       const HeraldConfig& config, Fetcher& fetcher, Store& store,
-                      std::int64_t now_utc, const std::atomic<bool>* cancel, RunReport& report) {
+                      std::int64_t now_utc, const std::atomic<bool>* cancel, RunReport& report,
+                      const ArticleObserver& on_article) {
   if (!source.article || items.empty()) {
     return;
   }
@@ -128,13 +220,17 @@ void enrich_new_items(std::vector<Item>& items, const SourceConfig& source,
       return;  // shutting down: the items are stored as the list gave them
     }
     --budget;
-    auto article = read_article(items[i], source, config, fetcher, now_utc, cancel);
+    FetchResponse page;
+    auto article = read_article(items[i], source, config, fetcher, now_utc, cancel, page);
     if (!article) {
       ++report.enrich_failed;
       continue;
     }
     apply_article(items[i], std::move(*article), source, now_utc);
     ++report.enriched;
+    if (on_article) {
+      on_article(items[i], page);
+    }
   }
 }
 
@@ -206,6 +302,9 @@ RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config
   const auto started_steady = clock.now_steady();
   RunReport report{.source_id = source.id};
   PollRecord poll{.source_id = source.id, .started_at = clock.now_utc_seconds()};
+  EvidenceCollector evidence(source, config, clock, report);
+  // Whatever happens below, nothing staged for this poll outlives it on this connection.
+  const PollStageGuard stage_guard(store.database());
 
   // Every exit writes the poll record (with or without items) and fills the report.
   auto finish = [&](std::string outcome, std::optional<Error> error) {
@@ -225,12 +324,38 @@ RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config
       poll.items.clear();
       poll.new_validators.reset();
     }
+    if (!report.error && (!evidence.stage().evidence.empty() ||
+                          !evidence.stage().list_sha256.empty())) {
+      evidence.stage().source_id = poll.source_id;
+      evidence.stage().started_at = poll.started_at;
+      if (auto staged = stage_poll(store.database(), evidence.stage()); !staged) {
+        // Evidence and the unchanged-body hash are aids: the items are committed without.
+        report.evidence_failed = report.evidence_failed || !evidence.stage().evidence.empty();
+        spdlog::warn("source={} stage=evidence not recorded: {}", source.id,
+                     strip_controls(staged.error().message));
+        clear_poll_stage(store.database());
+      }
+    }
     auto stored = store.commit_poll(poll);
     if (stored) {
       report.stored = *stored;
     } else if (!report.error) {
       report.outcome = std::string(error_code_name(stored.error().code));
       report.error = stored.error();
+      // The poll's own transaction was rolled back (a full disk, a lock held too long):
+      // record the failure alone, so `sources status` and the health page show db_full
+      // instead of the previous poll's outcome. On a full disk this small write can fail
+      // too; the log line is then the only trace.
+      clear_poll_stage(store.database());
+      poll.outcome = report.outcome;
+      poll.error = report.error->message;
+      poll.items.clear();
+      poll.same_story_as.clear();
+      poll.new_validators.reset();
+      if (auto recorded = store.commit_poll(poll); !recorded) {
+        spdlog::error("source={} the {} outcome could not be recorded either: {}", source.id,
+                      report.outcome, strip_controls(recorded.error().message));
+      }
     }
     return report;
   };
@@ -249,9 +374,20 @@ RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config
   if (!page) {
     return failed(page.error());
   }
+  const std::int64_t fetched_at = clock.now_utc_seconds();
   report.http_status = page->status;
   report.bytes = static_cast<std::int64_t>(page->body.size());
   if (page->not_modified()) {
+    return finish("not_modified", std::nullopt);
+  }
+  // A server that ignores If-None-Match / If-Modified-Since sends the same bytes again:
+  // the hash says so before any decoding or parsing. The hash is stored only by a poll
+  // that succeeded, in its transaction, so it never runs ahead of the items it covers.
+  const std::string list_sha256 = sha256_hex(page->body);
+  if (auto previous = stored_list_sha256(store.database(), source.id);
+      previous && *previous == list_sha256) {
+    report.body_unchanged = true;
+    poll.new_validators = Validators{.etag = page->etag, .last_modified = page->last_modified};
     return finish("not_modified", std::nullopt);
   }
 
@@ -264,7 +400,11 @@ RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config
   report.charset_suspect = extraction->charset_suspect;
 
   enrich_new_items(extraction->items, source, config, fetcher, store, poll.started_at, cancel,
-                   report);
+                   report, evidence.article_observer());
+  if (evidence.enabled() && has_new_items(extraction->items, store)) {
+    evidence.keep("list", request.url, *page, fetched_at, std::string());
+  }
+  evidence.stage().list_sha256 = list_sha256;
 
   for (Item& item : extraction->items) {
     score_item(item, config.topics, source.always_candidate);
@@ -292,6 +432,12 @@ std::string format_report(const RunReport& report) {
   }
   if (report.charset_suspect) {
     line += " charset_suspect=true";
+  }
+  if (report.body_unchanged) {
+    line += " unchanged=true";
+  }
+  if (report.evidence_failed) {
+    line += " evidence_failed=true";
   }
   if (report.error) {
     // Messages can quote scraped text (titles, URLs): keep the journal clean.

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +32,11 @@ struct RunReport {
   bool charset_suspect = false;
   int enriched = 0;                        // new items whose article page was read
   int enrich_failed = 0;                   // article pages that could not be fetched/read
+  // A 200 whose body hashes like the last one processed (a server that ignores ETag and
+  // If-Modified-Since): nothing was decoded or parsed; outcome is "not_modified".
+  bool body_unchanged = false;
+  int evidence_staged = 0;                 // fetches whose body went into the archive
+  bool evidence_failed = false;            // the archive could not be written (logged)
 
   bool ok() const { return !error.has_value(); }
 };
@@ -39,22 +46,37 @@ FetchRequest make_request(const SourceConfig& source, const HeraldConfig& config
                           const Validators& validators);
 
 // One poll: fetch (conditional) -> decode -> parse -> extract -> normalise -> score ->
-// store. The new items, their candidates, the validators and the poll record are
-// committed in one transaction; on failure only the poll record is written and the
-// validators stay as they were, so the next poll fetches the page again.
+// store. The new items, their candidates, the validators, the list body's SHA-256, the
+// evidence rows and the poll record are committed in one transaction; on failure only the
+// poll record is written and the validators stay as they were, so the next poll fetches
+// the page again. A 200 whose body hashes like the last successfully processed one is not
+// parsed at all (outcome not_modified, report.body_unchanged).
+// Evidence ([archive] enabled): when the poll has new items, the list body and the article
+// bodies of new items are written to the archive before the transaction (storage/
+// evidence.h); a failure to write them is logged and the poll goes on without evidence.
 // `cancel` (optional) abandons the fetch when it becomes true (shutdown).
 RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config,
                           Fetcher& fetcher, Store& store, const Clock& clock,
                           const std::atomic<bool>* cancel = nullptr);
 
+// Called with each article page that enrichment read and applied to a new item.
+using ArticleObserver = std::function<void(const Item& item, const FetchResponse& page)>;
+
 // Article enrichment ([article]): fetches the page of each item in `items` whose url_key
 // `store` does not know yet, at most rules.max_per_poll of them, one after the other with
 // `fetcher`, and fills what the list lacked (date, summary, a truncated title) plus body
 // and content_source. Counts into report.enriched / report.enrich_failed. Never fails: an
-// item whose page cannot be read is kept as the list gave it.
+// item whose page cannot be read is kept as the list gave it. `on_article` (optional) sees
+// every page that was applied (the evidence archive keeps it).
 void enrich_new_items(std::vector<Item>& items, const SourceConfig& source,
                       const HeraldConfig& config, Fetcher& fetcher, Store& store,
-                      std::int64_t now_utc, const std::atomic<bool>* cancel, RunReport& report);
+                      std::int64_t now_utc, const std::atomic<bool>* cancel, RunReport& report,
+                      const ArticleObserver& on_article = {});
+
+// The evidence archive's directory: [archive] dir, else "evidence" next to the database.
+// (Nightly retention: storage/evidence.h prune_evidence(store.database(),
+// EvidenceArchive(evidence_dir(config)), config.archive.retention, now).)
+std::filesystem::path evidence_dir(const HeraldConfig& config);
 
 // How far back a new item is compared with stored ones for "same story, other outlet".
 inline constexpr std::int64_t kSameStoryWindowSeconds = 7 * 86400;
@@ -69,7 +91,8 @@ std::vector<std::optional<std::int64_t>> find_same_stories(const std::vector<Ite
 
 // The one summary line per poll, e.g.
 // "source=bj-gov outcome=ok http=200 bytes=48213 items=20 new=2 candidates=1 ms=840"
-// (plus "enriched=N enrich_failed=M" when the source reads article pages).
+// (plus "enriched=N enrich_failed=M" when the source reads article pages, "unchanged=true"
+// for a 200 with the last body, "evidence_failed=true" when the archive could not be written).
 std::string format_report(const RunReport& report);
 
 }  // namespace herald

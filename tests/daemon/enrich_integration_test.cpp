@@ -240,6 +240,11 @@ TEST_F(EnrichIntegrationTest, SecondPollFetchesNoArticleAgain) {
   write_source("[article]");
   ASSERT_TRUE(poll().ok());
   ASSERT_EQ(article_requests(), 8);
+  // A changed page (an unchanged one is not even parsed): its known items are still seen.
+  {
+    std::lock_guard lock(mutex_);
+    list_page_ += "<!-- v2 -->";
+  }
 
   const RunReport again = poll();
 
