@@ -59,5 +59,7 @@ void add_queue_verbs(Cli& cli);     // queue_commands.cpp
 void add_add_verb(Cli& cli);        // add_command.cpp: manual intake, `herald add URL`
 void add_export_verb(Cli& cli);     // export_command.cpp: the newsletter draft
 void add_users_verbs(Cli& cli);     // users_commands.cpp: web UI accounts
+void add_db_verbs(Cli& cli);        // db_commands.cpp: backup, check, prune
+void add_evidence_verbs(Cli& cli);  // evidence_commands.cpp: the archive of raw responses
 
 }  // namespace herald

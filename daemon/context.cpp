@@ -3,11 +3,18 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
+#include <set>
 #include <system_error>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
+#include "common/clock.h"
 #include "daemon/cli.h"
+#include "daemon/db_care.h"
+#include "storage/maintenance.h"
 
 namespace herald {
 
@@ -35,6 +42,79 @@ Result<Loaded> load_configuration(const std::filesystem::path& config_file) {
   return Loaded{.config = std::move(*config), .sources = std::move(*sources)};
 }
 
+namespace {
+
+// The startup check reads the whole file, which takes seconds for a database of several
+// GB on a cold disk (docs/database.md); every verb opens the database, so it is bounded.
+constexpr std::chrono::milliseconds kStartupCheckBudget{1500};
+
+// Whether this process already checked `path`: serve and every verb open the database
+// once at start, and the check reads the whole file, so it is done once per process.
+bool first_open(const std::filesystem::path& path) {
+  static std::mutex mutex;
+  static std::set<std::string> checked;
+  std::error_code ec;
+  const auto absolute = std::filesystem::absolute(path, ec);
+  std::lock_guard lock(mutex);
+  return checked.insert(ec ? path.string() : absolute.lexically_normal().string()).second;
+}
+
+// The startup check (RELIABILITY.md S6): a database that is not SQLite or fails
+// quick_check is moved aside, never overwritten, and the newest sound backup takes its
+// place. Returns the recovery to record once the store is open, if there was one.
+Result<std::optional<nlohmann::json>> check_at_start(const HeraldConfig& config,
+                                                     std::int64_t now_utc) {
+  if (config.database == ":memory:" || !first_open(config.database)) {
+    return std::optional<nlohmann::json>{};
+  }
+  auto check = check_database_file(config.database, kStartupCheckBudget);
+  if (!check) {
+    return fail(std::move(check.error()));
+  }
+  if (!check->complete) {
+    spdlog::info("startup check of {}: quick_check stopped after {} ms (large database); the "
+                 "header and schema are sound. 'herald db check' checks everything",
+                 config.database.string(), kStartupCheckBudget.count());
+  }
+  if (!check->corrupt) {
+    return std::optional<nlohmann::json>{};
+  }
+  const std::filesystem::path backups = backup_directory(config);
+  auto recovery = recover_corrupt_database(config.database, backups, now_utc);
+  if (!recovery) {
+    Error error = std::move(recovery.error());
+    error.message = fmt::format("database {} is corrupt ({}) and could not be moved aside: {}",
+                                config.database.string(), check->problem, error.message);
+    return fail(std::move(error));
+  }
+  for (const std::string& skipped : recovery->skipped_backups) {
+    spdlog::error("backup {} is damaged too; not restored", skipped);
+  }
+  if (recovery->restored_from) {
+    spdlog::error("database {} is corrupt ({}): moved it to {} and restored the backup {}; "
+                  "what herald stored after that backup is missing and is fetched again "
+                  "where the sites still list it",
+                  config.database.string(), check->problem, recovery->moved_to.string(),
+                  recovery->restored_from->string());
+  } else {
+    spdlog::error("database {} is corrupt ({}): moved it to {}; no usable backup in {}, so "
+                  "herald starts with an EMPTY database (accounts and the review queue are "
+                  "gone; see docs/database.md to restore by hand)",
+                  config.database.string(), check->problem, recovery->moved_to.string(),
+                  backups.string());
+  }
+  nlohmann::json record = {
+      {"at", now_utc},
+      {"problem", check->problem},
+      {"moved_to", recovery->moved_to.string()},
+      {"restored_from", recovery->restored_from ? nlohmann::json(recovery->restored_from->string())
+                                                : nlohmann::json(nullptr)},
+  };
+  return std::optional<nlohmann::json>{std::move(record)};
+}
+
+}  // namespace
+
 Result<Store> open_store(const HeraldConfig& config) {
   const auto dir = config.database.parent_path();
   if (!dir.empty()) {
@@ -47,7 +127,22 @@ Result<Store> open_store(const HeraldConfig& config) {
                               dir.string(), ec.message(), config.file.string()));
     }
   }
-  return Store::open(config.database);
+  const SystemClock clock;
+  auto recovered = check_at_start(config, clock.now_utc_seconds());
+  if (!recovered) {
+    return fail(std::move(recovered.error()));
+  }
+  auto store = Store::open(config.database);
+  if (store && *recovered) {
+    // The health page and notifications read this; the log line above is the other half.
+    if (auto saved = store->set_state(std::string(kDbRecoveryStateKey), (*recovered)->dump(),
+                                      clock.now_utc_seconds());
+        !saved) {
+      spdlog::error("could not record the database recovery in service_state: {}",
+                    saved.error().message);
+    }
+  }
+  return store;
 }
 
 std::string format_iso8601(std::int64_t utc_seconds, const TimeZone& zone) {
