@@ -11,6 +11,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "common/log_format.h"
 #include "daemon/cli.h"
 #include "scrapers/fetch/curl_fetcher.h"
 
@@ -26,12 +27,9 @@ struct XmlGlobal {
 
 void setup_logging(bool verbose) {
   auto logger = spdlog::stderr_color_mt("herald");
-  // Under systemd, journald adds timestamps and reads the level from the line.
-  if (std::getenv("JOURNAL_STREAM") != nullptr) {
-    logger->set_pattern("%l %v");
-  } else {
-    logger->set_pattern("%Y-%m-%d %H:%M:%S %^%l%$ %v");
-  }
+  // Under systemd with stderr on the journal: "<6>message", the priority prefix journald
+  // reads and strips, no timestamp (journald keeps its own). Elsewhere, timestamp and level.
+  logger->set_formatter(std::make_unique<herald::LogFormatter>(herald::stderr_is_journal()));
   logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   spdlog::set_default_logger(logger);
 }
@@ -84,7 +82,7 @@ int main(int argc, char** argv) {
       "herald watches government, court and company websites for new announcements on AI law\n"
       "and industry, and queues the relevant ones for the newsletter's editors.",
       "herald"};
-  app.set_version_flag("--version", "herald 0.1.0");
+  app.set_version_flag("--version", "herald " HERALD_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
 
@@ -105,6 +103,8 @@ int main(int argc, char** argv) {
   herald::add_add_verb(cli);
   herald::add_export_verb(cli);
   herald::add_users_verbs(cli);
+  herald::add_db_verbs(cli);
+  herald::add_evidence_verbs(cli);
 
   if (const std::string message = unknown_verb_message(app, argc, argv); !message.empty()) {
     std::cerr << message << "\n";

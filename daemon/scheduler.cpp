@@ -1,6 +1,7 @@
 #include "daemon/scheduler.h"
 
 #include <algorithm>
+#include <map>
 
 namespace herald {
 
@@ -12,15 +13,72 @@ Scheduler::Scheduler(std::vector<Entry> entries, TimePoint now, double jitter,
       jitter_(std::clamp(jitter, 0.0, 0.5)),
       max_backoff_(max_backoff),
       rng_(seed) {
-  due_.reserve(entries_.size());
-  const auto spread_ms = std::chrono::duration_cast<std::chrono::milliseconds>(initial_spread);
-  for (std::size_t i = 0; i < entries_.size(); ++i) {
-    const auto offset = entries_.size() <= 1
-                            ? std::chrono::milliseconds(0)
-                            : spread_ms * static_cast<std::int64_t>(i) /
-                                  static_cast<std::int64_t>(entries_.size());
-    due_.push_back(now + offset);
+  due_ = spread_over(entries_.size(), now, initial_spread);
+}
+
+std::vector<Scheduler::TimePoint> Scheduler::spread_over(std::size_t count, TimePoint now,
+                                                         std::chrono::seconds spread) {
+  std::vector<TimePoint> due;
+  due.reserve(count);
+  const auto spread_ms = std::chrono::duration_cast<std::chrono::milliseconds>(spread);
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto offset = count <= 1 ? std::chrono::milliseconds(0)
+                                   : spread_ms * static_cast<std::int64_t>(i) /
+                                         static_cast<std::int64_t>(count);
+    due.push_back(now + offset);
   }
+  return due;
+}
+
+Scheduler::Replaced Scheduler::replace(std::vector<Entry> entries, TimePoint now,
+                                       std::chrono::seconds spread,
+                                       const std::set<std::string>& restart) {
+  std::map<std::string, std::size_t> old_index;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    old_index.emplace(entries_[i].source_id, i);
+  }
+  Replaced replaced;
+  std::vector<TimePoint> due(entries.size());
+  std::vector<int> failures(entries.size(), 0);
+  std::vector<std::size_t> fresh;  // positions that start afresh, spread in order
+  std::set<std::string> still_here;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const Entry& entry = entries[i];
+    still_here.insert(entry.source_id);
+    const auto found = old_index.find(entry.source_id);
+    if (found == old_index.end()) {
+      ++replaced.added;
+      fresh.push_back(i);
+      continue;
+    }
+    if (restart.contains(entry.source_id)) {
+      ++replaced.restarted;
+      fresh.push_back(i);
+      continue;
+    }
+    ++replaced.kept;
+    const std::size_t old = found->second;
+    failures[i] = failures_[old];
+    due[i] = due_[old];
+    if (entries_[old].interval != entry.interval) {
+      // A shorter interval must not wait out the old, longer one.
+      entries_[old].interval = entry.interval;
+      due[i] = std::min(due[i], now + backoff(old));
+    }
+  }
+  for (const auto& [id, index] : old_index) {
+    if (!still_here.contains(id)) {
+      ++replaced.removed;
+    }
+  }
+  const std::vector<TimePoint> starts = spread_over(fresh.size(), now, spread);
+  for (std::size_t k = 0; k < fresh.size(); ++k) {
+    due[fresh[k]] = starts[k];
+  }
+  entries_ = std::move(entries);
+  due_ = std::move(due);
+  failures_ = std::move(failures);
+  return replaced;
 }
 
 std::optional<Scheduler::Due> Scheduler::next() const {

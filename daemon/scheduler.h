@@ -1,9 +1,11 @@
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,6 +66,25 @@ class Scheduler {
   // A successful run.
   void completed(std::size_t index, TimePoint now) { completed(index, now, Outcome::success()); }
 
+  // What replace() did, for the reload log line.
+  struct Replaced {
+    int added = 0;      // ids that were not scheduled before
+    int removed = 0;    // ids that are no longer scheduled
+    int restarted = 0;  // ids listed in `restart` that were scheduled before
+    int kept = 0;       // ids that kept their place
+  };
+  // Swaps in a new set of entries (a reload) without disturbing the sources that did not
+  // change: an id that was scheduled before keeps its due time and failure streak (when
+  // its interval changed, it is due no later than the new interval, or backoff, from
+  // `now`). New ids, and ids in `restart` (their configuration changed, so their failure
+  // streak says nothing about the new one), start afresh: spread over `spread` from
+  // `now`, like the first polls. Indices change: entry(i) follows `entries`' order.
+  Replaced replace(std::vector<Entry> entries, TimePoint now, std::chrono::seconds spread,
+                   const std::set<std::string>& restart = {});
+
+  // [schedule] jitter after a reload; applies from the next completed run.
+  void set_jitter(double jitter) { jitter_ = std::clamp(jitter, 0.0, 0.5); }
+
   // Retryable failures since the last success (for "degraded" in the health view).
   int consecutive_failures(std::size_t index) const { return failures_.at(index); }
 
@@ -73,6 +94,8 @@ class Scheduler {
  private:
   std::chrono::milliseconds jittered(std::chrono::milliseconds delay);
   std::chrono::milliseconds backoff(std::size_t index) const;
+  static std::vector<TimePoint> spread_over(std::size_t count, TimePoint now,
+                                            std::chrono::seconds spread);
 
   std::vector<Entry> entries_;
   std::vector<TimePoint> due_;

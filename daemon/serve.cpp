@@ -1,9 +1,15 @@
 // `herald serve`: the polling loop that systemd runs.
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
+#include <fstream>
+#include <map>
 #include <mutex>
+#include <optional>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -11,52 +17,89 @@
 #include <systemd/sd-daemon.h>
 
 #include "common/clock.h"
+#include "common/log_format.h"
 #include "daemon/cli.h"
 #include "daemon/context.h"
 #include "daemon/edition.h"
-#include "daemon/passwords.h"
+#include "daemon/housekeeping.h"
 #include "daemon/contracts.h"
+#include "daemon/passwords.h"
+#include "daemon/periodic.h"
 #include "daemon/politeness.h"
 #include "daemon/replay_fetcher.h"
 #include "daemon/run_source.h"
-#include "daemon/stop_signal.h"
 #include "daemon/scheduler.h"
+#include "daemon/stop_signal.h"
+#include "daemon/watchdog.h"
 #include "web/server.h"
 
 namespace herald {
 namespace {
 
+using std::chrono::steady_clock;
+
+// First polls (at start, and of sources a reload adds or changes) are spread over this, so
+// herald does not hit every site in the same second.
+constexpr std::chrono::seconds kFirstPollSpread{30};
+
+// One error, possibly several "FILE:LINE:COL: ..." lines, as one log line each: every
+// problem is its own journal entry with its file and line.
+void log_error_lines(std::string_view prefix, const std::string& message) {
+  std::size_t start = 0;
+  while (start <= message.size()) {
+    const std::size_t end = std::min(message.find('\n', start), message.size());
+    if (end > start) {
+      spdlog::error("{}{}", prefix, log_safe(std::string_view(message).substr(start, end - start)));
+    }
+    start = end + 1;
+  }
+}
+
 // The editors' web UI on its own thread next to the poll loop; stopped and joined when it
-// goes out of scope (after SIGTERM ends the loop).
+// goes out of scope (after SIGTERM ends the loop, or when a reload replaces it).
 class WebRunner {
  public:
-  static Result<std::unique_ptr<WebRunner>> start(const Loaded& loaded) {
+  // Loads the templates and opens the database, without binding yet: a reload can check
+  // the new settings while the old UI keeps serving.
+  static Result<std::unique_ptr<web::WebServer>> create(const Loaded& loaded) {
     const std::vector<SourceConfig>& sources = loaded.sources.sources;
     auto zone = TimeZone::load("Asia/Shanghai");  // the firm counts months in Beijing time
     const TimeZone month_zone = zone ? *zone : TimeZone::fixed(8 * 3600);
     web::WebDeps deps;
     deps.database = loaded.config.database;
     deps.sources = sources;
+    deps.evidence_dir = loaded.config.archive.dir;
     deps.verify_password = [](const std::string& hash, const std::string& password) {
       return verify_password(hash, password);
     };
     deps.build_edition = [sources, month_zone](Store& store, const std::string& month) {
       return build_edition(store, sources, month, month_zone);
     };
-    auto server = web::WebServer::create(loaded.config.web, std::move(deps));
-    if (!server) {
-      return fail(server.error());
-    }
-    auto port = (*server)->bind();
+    return web::WebServer::create(loaded.config.web, std::move(deps));
+  }
+
+  static Result<std::unique_ptr<WebRunner>> start(std::unique_ptr<web::WebServer> server,
+                                                  const Loaded& loaded) {
+    auto port = server->bind();
     if (!port) {
       return fail(port.error());
     }
-    spdlog::info("herald serve: web UI on http://{}:{}/", loaded.config.web.listen_host, *port);
+    spdlog::info("herald serve: web UI on http://{}:{}/", log_safe(loaded.config.web.listen_host),
+                 *port);
     auto runner = std::make_unique<WebRunner>();
-    runner->server_ = std::move(*server);
+    runner->server_ = std::move(server);
     runner->thread_ = std::thread([server = runner->server_.get()] { server->run(); });
     return runner;
   }
+
+  static Result<std::unique_ptr<WebRunner>> start(const Loaded& loaded) {
+    auto server = create(loaded);
+    if (!server) {
+      return fail(server.error());
+    }
+    return start(std::move(*server), loaded);
+  }
+
   WebRunner() = default;
   WebRunner(const WebRunner&) = delete;
   WebRunner& operator=(const WebRunner&) = delete;
@@ -69,6 +112,16 @@ class WebRunner {
   std::unique_ptr<web::WebServer> server_;
   std::thread thread_;
 };
+
+std::unique_ptr<Housekeeping> start_housekeeping(const Loaded& loaded, const Clock& clock) {
+  std::vector<std::unique_ptr<PeriodicTask>> tasks;
+  try {
+    tasks = make_periodic_tasks(loaded);
+  } catch (const std::exception& e) {
+    spdlog::error("housekeeping: not started: {}", log_safe(e.what()));
+  }
+  return std::make_unique<Housekeeping>(std::move(tasks), clock);
+}
 
 // How a poll's result moves the source's next run: back off after retryable failures, and
 // wait for the host's Retry-After when it asked herald to.
@@ -87,85 +140,381 @@ Scheduler::Outcome schedule_outcome(const RunReport& report, const SourceConfig&
   return Scheduler::Outcome::failure(report.error->retryable);
 }
 
-int serve(const GlobalOptions& options, const std::string& replay_dir) {
-  StopSignal stop;
+// herald.toml and sources.d/, read for serve: problems are logged (one line per problem,
+// with file and line) instead of printed, so they reach the journal with a priority.
+struct Reading {
+  Loaded loaded{};
+  std::map<std::string, std::string> file_text{};  // source id -> its file, to spot changes
+};
 
-  auto loaded = load_configuration(options.config);
-  if (!loaded) {
-    print_error(loaded.error());
-    return exit_code_for(loaded.error());
+Result<Reading> read_configuration(const std::filesystem::path& file) {
+  auto config = load_herald_config(file);
+  if (!config) {
+    return fail(config.error());
   }
-  auto store = open_store(loaded->config);
+  auto sources = load_sources(config->sources_dir);
+  if (!sources) {
+    return fail(sources.error());
+  }
+  Reading reading;
+  for (const SourceConfig& source : sources->sources) {
+    std::ifstream in(source.file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    reading.file_text[source.id] = text.str();
+  }
+  reading.loaded = Loaded{.config = std::move(*config), .sources = std::move(*sources)};
+  return reading;
+}
+
+bool same_web(const WebSettings& a, const WebSettings& b) {
+  return a.enabled == b.enabled && a.listen_host == b.listen_host && a.port == b.port &&
+         a.public_origin == b.public_origin && a.session_idle_timeout == b.session_idle_timeout &&
+         a.session_absolute_timeout == b.session_absolute_timeout &&
+         a.assets_dir == b.assets_dir && a.metrics == b.metrics;
+}
+
+bool same_politeness(const PolitenessSettings& a, const PolitenessSettings& b) {
+  return a.min_delay == b.min_delay && a.host_min_delay == b.host_min_delay &&
+         a.robots_token == b.robots_token && a.user_agent == b.user_agent &&
+         a.robots_ttl == b.robots_ttl && a.robots_error_ttl == b.robots_error_ttl &&
+         a.robots_max_bytes == b.robots_max_bytes &&
+         a.rate_limit_default == b.rate_limit_default;
+}
+
+// Everything `herald serve` runs on, replaced as a whole by a successful reload.
+class Service {
+ public:
+  Service(Reading reading, Store store, std::unique_ptr<Fetcher> fetcher, std::string replay_dir,
+          const Clock& clock)
+      : current_(std::move(reading)),
+        store_(std::move(store)),
+        fetcher_(std::move(fetcher)),
+        replay_dir_(std::move(replay_dir)),
+        clock_(clock),
+        scheduler_({}, clock.now_steady(), current_.loaded.config.interval_jitter,
+                   kFirstPollSpread, static_cast<std::uint64_t>(clock.now_utc_seconds())) {
+    schedule(/*changed=*/{});
+  }
+
+  Result<void> start_web() {
+    if (!current_.loaded.config.web.enabled) {
+      return {};
+    }
+    auto started = WebRunner::start(current_.loaded);
+    if (!started) {
+      return fail(started.error());
+    }
+    web_ui_ = std::move(*started);
+    return {};
+  }
+
+  void start_housekeeping() { housekeeping_ = herald::start_housekeeping(current_.loaded, clock_); }
+
+  const Loaded& loaded() const { return current_.loaded; }
+  Scheduler& scheduler() { return scheduler_; }
+  const SourceConfig& polled(std::size_t index) const { return polled_.at(index); }
+  Store& store() { return store_; }
+  Fetcher& fetcher() { return *fetcher_; }
+
+  // Stops the housekeeping thread and the web UI (in that order) before the rest goes.
+  void shut_down() {
+    housekeeping_.reset();
+    web_ui_.reset();
+  }
+
+  std::string status() const {
+    return fmt::format("polling {} sources", polled_.size());
+  }
+
+  // SIGHUP: re-reads herald.toml and sources.d/ and applies what changed. Called between
+  // polls. A broken herald.toml (or sources directory) changes nothing; a broken source
+  // file keeps that source's previous version.
+  void reload() {
+    const std::filesystem::path file = current_.loaded.config.file;
+    auto read = read_configuration(file);
+    if (!read) {
+      log_error_lines("reload: ", read.error().message);
+      spdlog::error("reload: failed, nothing changed: the previous configuration keeps "
+                    "running; fix {} and reload again",
+                    log_safe(file.string()));
+      return;
+    }
+    Reading next = std::move(*read);
+    SourceSet& sources = next.loaded.sources;
+
+    for (const Error& error : sources.errors) {
+      log_error_lines("reload: ", error.message);
+    }
+    // A source whose file is now broken keeps running as it was.
+    int kept_broken = 0;
+    for (const SourceConfig& old : current_.loaded.sources.sources) {
+      if (next.loaded.find(old.id) != nullptr) {
+        continue;
+      }
+      const bool broken = std::any_of(
+          sources.errors.begin(), sources.errors.end(), [&old](const Error& error) {
+            return error.message.starts_with(old.file + ":");
+          });
+      if (broken) {
+        sources.sources.push_back(old);
+        next.file_text[old.id] = current_.file_text[old.id];
+        ++kept_broken;
+        spdlog::warn("reload: {}: {} is invalid; its previous version keeps running until the "
+                     "file is fixed",
+                     log_safe(old.id), log_safe(old.file));
+      }
+    }
+    std::sort(sources.sources.begin(), sources.sources.end(),
+              [](const SourceConfig& a, const SourceConfig& b) { return a.id < b.id; });
+
+    const HeraldConfig& old_config = current_.loaded.config;
+    const HeraldConfig& new_config = next.loaded.config;
+    std::optional<Store> new_store;
+    if (new_config.database != old_config.database) {
+      auto opened = open_store(new_config);
+      if (!opened) {
+        log_error_lines("reload: ", opened.error().message);
+        spdlog::error("reload: failed, nothing changed: cannot open the new database {}",
+                      log_safe(new_config.database.string()));
+        return;
+      }
+      new_store.emplace(std::move(*opened));
+    }
+    std::unique_ptr<Fetcher> new_fetcher;
+    if (replay_dir_.empty()) {
+      const PolitenessSettings before = politeness_settings(old_config, current_.loaded.sources.sources);
+      const PolitenessSettings after = politeness_settings(new_config, sources.sources);
+      if (!same_politeness(before, after)) {
+        // Loses what the old fetcher knew (robots.txt, Retry-After pauses): only when the
+        // delays or the User-Agent actually changed.
+        auto opened = open_fetcher(replay_dir_, after);
+        if (!opened) {
+          log_error_lines("reload: ", opened.error().message);
+          spdlog::error("reload: failed, nothing changed");
+          return;
+        }
+        new_fetcher = std::move(*opened);
+      }
+    }
+
+    std::set<std::string> changed;
+    int added = 0;
+    int removed = 0;
+    int kept = 0;
+    for (const auto& [id, text] : next.file_text) {
+      const auto old = current_.file_text.find(id);
+      if (old == current_.file_text.end()) {
+        ++added;
+      } else if (old->second != text) {
+        changed.insert(id);
+      } else {
+        ++kept;
+      }
+    }
+    for (const auto& [id, text] : current_.file_text) {
+      if (!next.file_text.contains(id)) {
+        ++removed;
+      }
+    }
+
+    const std::size_t errors = sources.errors.size();
+    const bool restart_web = !same_web(old_config.web, new_config.web) ||
+                             new_config.database != old_config.database || added > 0 ||
+                             removed > 0 || !changed.empty();
+    current_ = std::move(next);
+    if (new_store) {
+      store_ = std::move(*new_store);
+    }
+    if (new_fetcher) {
+      fetcher_ = std::move(new_fetcher);
+    }
+    schedule(changed);
+    if (restart_web) {
+      replace_web();
+    }
+    start_housekeeping();
+    spdlog::info("reload: {} sources polled: added={} removed={} changed={} kept={} errors={}{}",
+                 polled_.size(), added, removed, changed.size(), kept, errors,
+                 kept_broken > 0 ? fmt::format(" (previous version kept for {})", kept_broken)
+                                 : std::string());
+  }
+
+ private:
+  // Rebuilds the polled list and hands it to the scheduler; unchanged sources keep their
+  // place, `changed` ones start afresh.
+  void schedule(const std::set<std::string>& changed) {
+    polled_.clear();
+    std::vector<Scheduler::Entry> entries;
+    // Manual sources are not polled (their bridge feed is, when they have one).
+    for (const SourceConfig& source : current_.loaded.sources.sources) {
+      if (!source.enabled) {
+        continue;
+      }
+      if (auto polled = polled_config(source)) {
+        entries.push_back({.source_id = polled->id, .interval = polled->interval});
+        polled_.push_back(std::move(*polled));
+      }
+    }
+    scheduler_.set_jitter(current_.loaded.config.interval_jitter);
+    scheduler_.replace(std::move(entries), clock_.now_steady(), kFirstPollSpread, changed);
+  }
+
+  // The web UI with the new sources and settings. The new server is prepared before the
+  // old one stops, so a bad [web] leaves the old UI running.
+  void replace_web() {
+    const Loaded& loaded = current_.loaded;
+    if (!loaded.config.web.enabled) {
+      if (web_ui_) {
+        web_ui_.reset();
+        spdlog::info("reload: web UI stopped ([web] enabled = false)");
+      }
+      return;
+    }
+    auto server = WebRunner::create(loaded);
+    if (!server) {
+      log_error_lines("reload: web UI: ", server.error().message);
+      spdlog::error("reload: the web UI keeps its previous settings and source list");
+      return;
+    }
+    web_ui_.reset();  // frees the port
+    auto started = WebRunner::start(std::move(*server), loaded);
+    if (!started) {
+      log_error_lines("reload: web UI: ", started.error().message);
+      spdlog::error("reload: the web UI is down until [web] is fixed and herald reloaded; "
+                    "polling goes on");
+      return;
+    }
+    web_ui_ = std::move(*started);
+  }
+
+  Reading current_;
+  Store store_;
+  std::unique_ptr<Fetcher> fetcher_;
+  std::string replay_dir_;
+  const Clock& clock_;
+  Scheduler scheduler_;
+  std::vector<SourceConfig> polled_;  // parallel to the scheduler's entries
+  std::unique_ptr<WebRunner> web_ui_;
+  std::unique_ptr<Housekeeping> housekeeping_;
+};
+
+void notify_reloading(const Clock& clock) {
+  const auto usec = std::chrono::duration_cast<std::chrono::microseconds>(
+                        clock.now_steady().time_since_epoch())
+                        .count();
+  sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld\nSTATUS=reloading the configuration",
+             static_cast<long long>(usec));
+}
+
+int serve(const GlobalOptions& options, const std::string& replay_dir) {
+  StopSignal stop(/*reloads=*/true);
+  SystemClock clock;
+
+  auto read = read_configuration(options.config);
+  if (!read) {
+    log_error_lines("", read.error().message);
+    return exit_code_for(read.error());
+  }
+  for (const Error& error : read->loaded.sources.errors) {
+    log_error_lines("skipped: ", error.message);
+  }
+  auto store = open_store(read->loaded.config);
   if (!store) {
-    print_error(store.error());
+    log_error_lines("", store.error().message);
     return kExitFailed;
   }
   // --replay: saved responses instead of the network.
-  auto fetcher =
-      open_fetcher(replay_dir, politeness_settings(loaded->config, loaded->sources.sources));
+  auto fetcher = open_fetcher(
+      replay_dir, politeness_settings(read->loaded.config, read->loaded.sources.sources));
   if (!fetcher) {
-    print_error(fetcher.error());
+    log_error_lines("", fetcher.error().message);
     return exit_code_for(fetcher.error());
   }
-  std::unique_ptr<WebRunner> web_ui;
-  if (loaded->config.web.enabled) {
-    auto started = WebRunner::start(*loaded);
-    if (!started) {
-      print_error(started.error());
-      return exit_code_for(started.error());
-    }
-    web_ui = std::move(*started);
+  Service service(std::move(*read), std::move(*store), std::move(*fetcher), replay_dir, clock);
+  if (auto web = service.start_web(); !web) {
+    log_error_lines("", web.error().message);
+    return exit_code_for(web.error());
+  }
+  service.start_housekeeping();
+
+  // systemd's watchdog, when the unit sets WatchdogSec=: pings only while this loop moves.
+  std::uint64_t watchdog_usec = 0;
+  std::optional<Heartbeat> heartbeat;
+  if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0) {
+    heartbeat.emplace(std::chrono::microseconds(watchdog_usec));
+    heartbeat->beat(clock.now_steady());
+  }
+  std::optional<WatchdogPinger> pinger;
+  if (heartbeat) {
+    pinger.emplace(*heartbeat, [](const char* state) { sd_notify(0, state); });
+    pinger->start();
   }
 
-  // Manual sources are not polled (their bridge feed is, when they have one).
-  std::vector<SourceConfig> sources;
-  std::vector<Scheduler::Entry> entries;
-  for (const SourceConfig& source : loaded->sources.sources) {
-    if (!source.enabled) {
+  spdlog::info("herald serve: {} sources from {}, database {}{}", service.scheduler().size(),
+               log_safe(service.loaded().config.sources_dir.string()),
+               log_safe(service.loaded().config.database.string()),
+               heartbeat ? fmt::format(", watchdog {} ms", watchdog_usec / 1000) : std::string());
+  sd_notifyf(0, "READY=1\nSTATUS=%s", service.status().c_str());
+
+  bool warned_idle = false;
+  while (true) {
+    if (heartbeat) {
+      heartbeat->beat(clock.now_steady());
+    }
+    if (stop.stop_requested()) {
+      break;
+    }
+    if (stop.take_reload()) {
+      notify_reloading(clock);
+      service.reload();
+      sd_notifyf(0, "READY=1\nSTATUS=%s", service.status().c_str());
+      warned_idle = false;
       continue;
     }
-    if (auto polled = polled_config(source)) {
-      entries.push_back({.source_id = polled->id, .interval = polled->interval});
-      sources.push_back(std::move(*polled));
+    const auto due = service.scheduler().next();
+    if (!due && !warned_idle) {
+      spdlog::warn("no enabled sources; waiting for SIGHUP (reload) or SIGTERM");
+      warned_idle = true;
     }
-  }
-  SystemClock clock;
-  Scheduler scheduler(std::move(entries), clock.now_steady(), loaded->config.interval_jitter,
-                      std::chrono::seconds(30),
-                      static_cast<std::uint64_t>(clock.now_utc_seconds()));
-
-  spdlog::info("herald serve: {} sources from {}, database {}", sources.size(),
-               loaded->config.sources_dir.string(), loaded->config.database.string());
-  sd_notify(0, "READY=1");
-
-  while (!stop.stop_requested()) {
-    const auto due = scheduler.next();
-    if (!due) {
-      spdlog::warn("no enabled sources; waiting for SIGTERM");
-      stop.sleep_until(std::chrono::steady_clock::time_point::max());
-      break;
+    auto wake_at = due ? due->at : steady_clock::time_point::max();
+    if (heartbeat) {
+      wake_at = std::min(wake_at, clock.now_steady() + heartbeat->beat_period());
     }
-    if (!stop.sleep_until(due->at)) {
-      break;
+    if (stop.wait_until(wake_at) != StopSignal::Wake::kDeadline) {
+      continue;  // stop or reload: handled at the top
     }
-    const SourceConfig& source = sources[due->index];
+    if (!due || clock.now_steady() < due->at) {
+      continue;  // woke to beat the heartbeat only
+    }
+    const SourceConfig& source = service.polled(due->index);
+    if (heartbeat) {
+      heartbeat->poll_started(clock.now_steady(), source.id,
+                              poll_budget(source, service.loaded().config));
+    }
     RunReport report;
     try {
-      report = run_source_once(source, loaded->config, **fetcher, *store, clock, &stop.flag());
+      report = run_source_once(source, service.loaded().config, service.fetcher(),
+                               service.store(), clock, &stop.flag());
     } catch (const std::exception& e) {
       // Last resort: a bug in one source must not take the daemon down.
       report = RunReport{.source_id = source.id, .outcome = "internal",
                          .error = Error{ErrorCode::kInternal, e.what()}};
     }
-    if (report.ok()) {
-      spdlog::info("{}", format_report(report));
-    } else {
-      spdlog::error("{}", format_report(report));
+    if (heartbeat) {
+      heartbeat->poll_finished(clock.now_steady());
     }
-    scheduler.completed(due->index, clock.now_steady(), schedule_outcome(report, source, **fetcher));
+    if (report.ok()) {
+      spdlog::info("{}", log_safe(format_report(report)));
+    } else {
+      spdlog::error("{}", log_safe(format_report(report)));
+    }
+    service.scheduler().completed(due->index, clock.now_steady(),
+                                  schedule_outcome(report, source, service.fetcher()));
   }
 
   sd_notify(0, "STOPPING=1");
+  service.shut_down();
   spdlog::info("herald serve: stopped");
   return kExitOk;
 }
@@ -179,8 +528,9 @@ void add_serve_verb(Cli& cli) {
       "(what systemd runs)");
   auto replay_dir = std::make_shared<std::string>();
   command->add_option("--replay", *replay_dir,
-                      "Answer every fetch from saved responses (a fixture directory, or a "
-                      "directory of them such as tests/fixtures) instead of the network")
+                      "Answer every fetch from saved responses (a fixture directory, a "
+                      "directory of them such as tests/fixtures, or an evidence archive "
+                      "directory, [archive] dir) instead of the network")
       ->check(CLI::ExistingDirectory);
   cli.on(command, [&cli, replay_dir] { return serve(cli.options(), *replay_dir); });
 }

@@ -14,9 +14,14 @@ namespace herald {
 
 // Signals are taken synchronously by one thread (sigwait), so nothing runs in a signal
 // handler and the loop is woken through an ordinary condition variable.
+// SIGTERM/SIGINT request a stop. SIGHUP requests a reload when `reloads` is set (`herald
+// serve`); the owner picks it up with take_reload() between polls. Elsewhere SIGHUP is
+// ignored with a note, so a stray HUP never kills a one-shot verb.
 class StopSignal {
  public:
-  StopSignal() {
+  enum class Wake { kDeadline, kStop, kReload };
+
+  explicit StopSignal(bool reloads = false) : reloads_(reloads) {
     sigemptyset(&set_);
     sigaddset(&set_, SIGTERM);
     sigaddset(&set_, SIGINT);
@@ -52,6 +57,28 @@ class StopSignal {
     return !stop_.load();
   }
 
+  // Sleeps until `deadline`, a stop or a reload request, whichever comes first. A stop
+  // wins over a pending reload.
+  Wake wait_until(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    wake_.wait_until(lock, deadline, [this] { return stop_.load() || reload_.load(); });
+    if (stop_.load()) {
+      return Wake::kStop;
+    }
+    return reload_.load() ? Wake::kReload : Wake::kDeadline;
+  }
+
+  // True once per SIGHUP (several before the owner looks count as one).
+  bool take_reload() { return reload_.exchange(false); }
+
+  void request_reload() {
+    {
+      std::lock_guard lock(mutex_);
+      reload_.store(true);
+    }
+    wake_.notify_all();
+  }
+
  private:
   void wait_for_signals() {
     while (!stop_.load()) {
@@ -63,9 +90,13 @@ class StopSignal {
         return;
       }
       if (signal == SIGHUP) {
-        // TODO(#7): reload herald.toml and sources.d/ in place.
-        spdlog::warn("SIGHUP received: reloading is not implemented yet; restart herald to "
-                     "apply configuration changes");
+        if (reloads_) {
+          spdlog::info("SIGHUP received: reloading the configuration once the poll in "
+                       "progress (if any) has finished");
+          request_reload();
+        } else {
+          spdlog::warn("SIGHUP ignored: only 'herald serve' reloads its configuration");
+        }
         continue;
       }
       spdlog::info("received {}: abandoning the poll in progress and stopping",
@@ -75,7 +106,9 @@ class StopSignal {
   }
 
   sigset_t set_{};
+  const bool reloads_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> reload_{false};
   std::mutex mutex_;  // guards the wait on wake_
   std::condition_variable wake_;
   std::thread waiter_;

@@ -179,5 +179,99 @@ TEST(SchedulerTest, FailingSourceDoesNotDelayOthers) {
   EXPECT_EQ(broken_runs, 4);   // t0, +10, +30, +70 min (the next, +150, is past two hours)
 }
 
+// Reload (issue 7): replace() keeps the schedule of what did not change.
+TEST(SchedulerReplaceTest, UnchangedSourcesKeepTheirDueTimeAndFailures) {
+  const TimePoint t0{};
+  Scheduler scheduler({{"a", hours(1)}, {"b", hours(2)}}, t0, 0.0, seconds(0), 1);
+  scheduler.completed(0, t0, Scheduler::Outcome::failure(true));
+  scheduler.completed(0, t0, Scheduler::Outcome::failure(true));  // a: due t0 + 2 h
+  scheduler.completed(1, t0 + minutes(5));                        // b: due t0 + 2 h 5 min
+  const auto replaced =
+      scheduler.replace({{"b", hours(2)}, {"a", hours(1)}}, t0 + minutes(30), seconds(30));
+  EXPECT_EQ(replaced.kept, 2);
+  EXPECT_EQ(replaced.added + replaced.removed + replaced.restarted, 0);
+  ASSERT_EQ(scheduler.size(), 2u);
+  EXPECT_EQ(scheduler.entry(0).source_id, "b");
+  EXPECT_EQ(scheduler.entry(1).source_id, "a");
+  EXPECT_EQ(scheduler.consecutive_failures(1), 2);
+  EXPECT_EQ(scheduler.consecutive_failures(0), 0);
+  const auto due = scheduler.next();
+  ASSERT_TRUE(due.has_value());
+  EXPECT_EQ(due->index, 1u);
+  EXPECT_EQ(due->at, t0 + hours(2));
+  scheduler.completed(1, due->at);
+  EXPECT_EQ(scheduler.next()->index, 0u);
+  EXPECT_EQ(scheduler.next()->at, t0 + hours(2) + minutes(5));
+}
+
+TEST(SchedulerReplaceTest, AddedSourcesAreSpreadFromNowAndRemovedOnesStop) {
+  const TimePoint t0{};
+  Scheduler scheduler({{"a", hours(1)}, {"gone", minutes(10)}}, t0, 0.0, seconds(0), 1);
+  scheduler.completed(0, t0);
+  scheduler.completed(1, t0);
+  const TimePoint now = t0 + minutes(3);
+  const auto replaced = scheduler.replace({{"a", hours(1)}, {"new1", hours(1)}, {"new2", hours(1)}},
+                                          now, seconds(30));
+  EXPECT_EQ(replaced.added, 2);
+  EXPECT_EQ(replaced.removed, 1);
+  EXPECT_EQ(replaced.kept, 1);
+  // Over the next two hours: new1 and new2 start right away (30 s apart at most), a keeps
+  // its hour, "gone" never runs again.
+  std::vector<std::pair<std::string, TimePoint>> runs;
+  while (true) {
+    const auto due = scheduler.next();
+    ASSERT_TRUE(due.has_value());
+    if (due->at > t0 + hours(2)) break;
+    runs.emplace_back(scheduler.entry(due->index).source_id, due->at);
+    scheduler.completed(due->index, due->at);
+  }
+  ASSERT_GE(runs.size(), 3u);
+  EXPECT_EQ(runs[0], std::make_pair(std::string("new1"), now));
+  EXPECT_EQ(runs[1], std::make_pair(std::string("new2"), now + seconds(15)));
+  EXPECT_EQ(runs[2], std::make_pair(std::string("a"), t0 + hours(1)));
+  for (const auto& [id, at] : runs) {
+    EXPECT_NE(id, "gone");
+  }
+}
+
+TEST(SchedulerReplaceTest, RestartedSourcesStartAfreshWithoutTheirFailures) {
+  const TimePoint t0{};
+  Scheduler scheduler({{"fixed", hours(1)}}, t0, 0.0, seconds(0), 1);
+  for (int i = 0; i < 4; ++i) {
+    scheduler.completed(0, t0, Scheduler::Outcome::failure(true));  // due t0 + 6 h
+  }
+  const auto replaced =
+      scheduler.replace({{"fixed", hours(1)}}, t0 + minutes(1), seconds(30), {"fixed"});
+  EXPECT_EQ(replaced.restarted, 1);
+  EXPECT_EQ(replaced.kept, 0);
+  EXPECT_EQ(scheduler.consecutive_failures(0), 0);
+  EXPECT_EQ(scheduler.next()->at, t0 + minutes(1));
+}
+
+TEST(SchedulerReplaceTest, AShorterIntervalDoesNotWaitOutTheOldOne) {
+  const TimePoint t0{};
+  Scheduler scheduler({{"a", hours(24)}, {"b", hours(1)}}, t0, 0.0, seconds(0), 1);
+  scheduler.completed(0, t0);  // due t0 + 24 h
+  scheduler.completed(1, t0);  // due t0 + 1 h
+  scheduler.replace({{"a", hours(2)}, {"b", hours(6)}}, t0 + minutes(10), seconds(30));
+  // a: min(24 h, now + 2 h); b: a longer interval leaves the nearer due time alone.
+  const auto first = scheduler.next();
+  EXPECT_EQ(scheduler.entry(first->index).source_id, "b");
+  EXPECT_EQ(first->at, t0 + hours(1));
+  scheduler.completed(first->index, first->at);
+  const auto second = scheduler.next();
+  EXPECT_EQ(scheduler.entry(second->index).source_id, "a");
+  EXPECT_EQ(second->at, t0 + minutes(10) + hours(2));
+}
+
+TEST(SchedulerReplaceTest, ReplacingWithNothingLeavesNothingDue) {
+  Scheduler scheduler({{"a", hours(1)}}, TimePoint{}, 0.0, seconds(0), 1);
+  const auto replaced = scheduler.replace({}, TimePoint{} + minutes(1), seconds(30));
+  EXPECT_EQ(replaced.removed, 1);
+  EXPECT_FALSE(scheduler.next().has_value());
+  scheduler.replace({{"a", hours(1)}}, TimePoint{} + minutes(2), seconds(30));
+  EXPECT_EQ(scheduler.next()->at, TimePoint{} + minutes(2));
+}
+
 }  // namespace
 }  // namespace herald
