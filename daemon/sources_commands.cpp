@@ -124,9 +124,6 @@ int check_sources(const GlobalOptions& options, const CheckArguments& args) {
   return tally[ContractStatus::kFailed] == 0 ? kExitOk : kExitFailed;
 }
 
-// A polled source failing this many times in a row makes `sources status` exit 1.
-constexpr int kFailingAfter = 3;
-
 std::string mode_text(const SourceConfig& source) {
   if (source.mode == SourceMode::kPoll) {
     return "poll";
@@ -134,8 +131,24 @@ std::string mode_text(const SourceConfig& source) {
   return source.bridge_url ? "manual+bridge" : "manual";
 }
 
-// Per configured source: how it is watched and how its polls went. Exit 1 when an enabled
-// polled source has failed kFailingAfter times in a row (for monitoring scripts).
+// Unhealthy states are printed in capitals so they stand out in a column of "ok".
+std::string to_upper_ascii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') {
+      c = static_cast<char>(c - 'a' + 'A');
+    }
+  }
+  return out;
+}
+
+std::string short_time(const std::optional<std::int64_t>& utc) {
+  return utc ? format_iso8601(*utc, TimeZone::utc()).substr(0, 16) + "Z" : std::string("never");
+}
+
+// Per configured source: how it is watched, how its polls went and its health
+// (docs/health.md). Exit 1 when an enabled polled source is unhealthy (failing, layout
+// changed, silent), so a monitoring script needs only the exit code.
 int status_sources(const GlobalOptions& options, bool as_json) {
   auto loaded = load_configuration(options.config);
   if (!loaded) {
@@ -157,15 +170,17 @@ int status_sources(const GlobalOptions& options, bool as_json) {
   for (const SourceHealth& h : *health) {
     by_id[h.source_id] = &h;
   }
-  const SourceHealth never_polled;
-  int failing = 0;
+  int unhealthy = 0;
+  std::map<HealthState, int> tally;
   json out = json::array();
   for (const SourceConfig& s : loaded->sources.sources) {
     const auto found = by_id.find(s.id);
-    const SourceHealth& h = found == by_id.end() ? never_polled : *found->second;
-    const bool polled = s.enabled && polled_config(s).has_value();
-    const bool is_failing = polled && h.consecutive_failures >= kFailingAfter;
-    failing += is_failing ? 1 : 0;
+    const bool polled = polled_config(s).has_value();
+    const SourceHealth h = configured_health(
+        s.id, found == by_id.end() ? nullptr : found->second, polled, s.manual_reason);
+    const bool counts = s.enabled && is_unhealthy(h.state);
+    unhealthy += counts ? 1 : 0;
+    tally[h.state] += counts ? 1 : 0;
     if (as_json) {
       out.push_back(json{{"id", s.id},
                          {"name", s.name},
@@ -180,33 +195,42 @@ int status_sources(const GlobalOptions& options, bool as_json) {
                          {"consecutive_failures", h.consecutive_failures},
                          {"items_last_30_days", h.items_last_30_days},
                          {"items_total", h.items_total},
-                         {"failing", is_failing}});
+                         {"last_new_item_at", published_json(h.last_new_item_at, TimeZone::utc())},
+                         {"usual_gap_seconds", h.usual_gap ? json(*h.usual_gap) : json(nullptr)},
+                         {"state", std::string(health_state_name(h.state))},
+                         {"reason", h.reason},
+                         {"unhealthy", counts},
+                         {"failing", counts && h.state == HealthState::kFailing}});
       continue;
     }
-    const std::string last_poll =
-        h.last_poll_at ? format_iso8601(*h.last_poll_at, TimeZone::utc()).substr(0, 16) + "Z"
-                       : std::string("never");
-    std::string line = fmt::format("{:<24} {:<13} {:<8} {:<17} {:<14} fails={:<3} 30d={:<5}",
-                                   s.id, mode_text(s), s.enabled ? "enabled" : "disabled",
-                                   last_poll, h.last_outcome.empty() ? "-" : h.last_outcome,
-                                   h.consecutive_failures, h.items_last_30_days);
-    if (is_failing) {
-      line += " FAILING";
+    std::string line = fmt::format(
+        "{:<24} {:<13} {:<8} {:<14} success={:<17} fails={:<3} 30d={:<5} {:<14}", s.id, mode_text(s),
+        s.enabled ? "enabled" : "disabled", h.last_outcome.empty() ? "-" : h.last_outcome,
+        short_time(h.last_success_at), h.consecutive_failures, h.items_last_30_days,
+        counts ? to_upper_ascii(health_state_name(h.state))
+               : std::string(health_state_name(h.state)));
+    if (!h.reason.empty()) {
+      line += "  " + truncate_utf8(strip_controls(h.reason), 160);  // --json: all of it
     }
-    if (s.mode == SourceMode::kManual) {
-      line += "  " + truncate_utf8(strip_controls(s.manual_reason), 100);  // --json: all of it
-    } else if (!h.last_error.empty()) {
-      line += "  error: " + strip_controls(h.last_error);
+    if (polled && h.state != HealthState::kOk && !h.last_error.empty()) {
+      line += "  error: " + truncate_utf8(strip_controls(h.last_error), 200);
     }
     std::cout << line << "\n";
   }
   if (as_json) {
     std::cout << out.dump(2) << std::endl;
   } else {
-    std::cout << fmt::format("{} sources; {} failing ({}+ failed polls in a row)\n",
-                             loaded->sources.sources.size(), failing, kFailingAfter);
+    std::cout << fmt::format("{} sources; {} unhealthy: {} failing, {} layout_changed, {} silent\n",
+                             loaded->sources.sources.size(), unhealthy,
+                             tally[HealthState::kFailing], tally[HealthState::kLayoutChanged],
+                             tally[HealthState::kSilent]);
   }
-  return failing == 0 ? kExitOk : kExitFailed;
+  // A skipped file in sources.d (reported on stderr) is a source nobody watches: as much
+  // a reason for a monitoring script to wake someone as an unhealthy one.
+  if (!loaded->sources.errors.empty()) {
+    return kExitUsage;
+  }
+  return unhealthy == 0 ? kExitOk : kExitFailed;
 }
 
 struct TestArguments {
@@ -305,8 +329,13 @@ void add_sources_verbs(Cli& cli) {
   auto status_json = std::make_shared<bool>(false);
   CLI::App* status = sources->add_subcommand(
       "status",
-      "Each source's mode, last poll and health (exit 1 when a polled source has failed 3 "
-      "times in a row)");
+      "Each source's mode, last outcome, last success, failures in a row and health "
+      "(ok, failing, layout_changed, silent, manual, never_polled) with the reason. Exit "
+      "codes: 0 every enabled polled source is healthy; 1 at least one is failing (3+ failed "
+      "polls in a row), layout_changed (its page stopped matching) or silent (no new item "
+      "for over 3x its usual gap), or the database cannot be read; 2 invalid configuration "
+      "(herald.toml, or a file in sources.d that was skipped). "
+      "See docs/health.md");
   status->add_flag("--json", *status_json, "Print a JSON array");
   cli.on(status, [&cli, status_json] { return status_sources(cli.options(), *status_json); });
 
