@@ -12,6 +12,11 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -29,10 +34,16 @@ constexpr std::string_view kAccept =
 constexpr const char* kAcceptEncoding = "gzip, deflate";
 constexpr long kLowSpeedBytesPerSecond = 64;
 constexpr std::chrono::seconds kMaxLowSpeedTime{30};
+// However many redirects a caller asks for, a chain longer than this is a loop or a trap.
+constexpr int kMaxRedirects = 5;
 // Validators and Content-Type are stored and sent back; a server must not be able to make
 // herald store megabytes or smuggle a second header line through them.
 constexpr std::size_t kMaxKeptHeaderBytes = 1024;
 constexpr std::size_t kMaxRetryAfterInMessage = 64;
+// The final response's headers are kept for the evidence archive; a server must not be able
+// to make herald keep megabytes of them either.
+constexpr std::size_t kMaxArchivedHeaders = 100;
+constexpr std::size_t kMaxArchivedHeaderBytes = 8 * 1024;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
@@ -141,6 +152,108 @@ std::string describe_bytes(std::size_t bytes) {
   return fmt::format("{} bytes", bytes);
 }
 
+// Why a redirect may not go to an address, or nullopt when it may. A public source that
+// redirects into the firm's own network (or the cloud metadata service at 169.254.169.254)
+// would otherwise make herald read and store pages nobody outside can see.
+std::optional<std::string_view> internal_ipv4_range(const unsigned char* a) {
+  if (a[0] == 127) {
+    return "loopback";
+  }
+  if (a[0] == 0) {
+    return "unspecified";
+  }
+  if (a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168)) {
+    return "private";
+  }
+  if (a[0] == 100 && (a[1] & 0xc0) == 64) {
+    return "shared (CGNAT)";
+  }
+  if (a[0] == 169 && a[1] == 254) {
+    return "link-local";
+  }
+  if ((a[0] & 0xf0) == 224) {
+    return "multicast";
+  }
+  if ((a[0] & 0xf0) == 240) {
+    return "reserved";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> internal_ipv6_range(const unsigned char* a) {
+  const bool first_ten_zero = std::all_of(a, a + 10, [](unsigned char b) { return b == 0; });
+  if (first_ten_zero && a[10] == 0 && a[11] == 0) {
+    // ::, ::1 and the deprecated IPv4-compatible form ::a.b.c.d.
+    const bool last_zero = std::all_of(a + 12, a + 15, [](unsigned char b) { return b == 0; });
+    if (last_zero && a[15] == 0) {
+      return "unspecified";
+    }
+    if (last_zero && a[15] == 1) {
+      return "loopback";
+    }
+    return internal_ipv4_range(a + 12);
+  }
+  if (first_ten_zero && a[10] == 0xff && a[11] == 0xff) {  // IPv4-mapped ::ffff:a.b.c.d
+    return internal_ipv4_range(a + 12);
+  }
+  // NAT64 64:ff9b::/96 reaches the embedded IPv4 address.
+  static constexpr std::array<unsigned char, 12> kNat64{0x00, 0x64, 0xff, 0x9b};
+  if (std::equal(kNat64.begin(), kNat64.end(), a)) {
+    return internal_ipv4_range(a + 12);
+  }
+  if ((a[0] & 0xfe) == 0xfc) {
+    return "private (unique local)";
+  }
+  if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) {
+    return "link-local";
+  }
+  if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) {
+    return "private (site-local)";
+  }
+  if (a[0] == 0xff) {
+    return "multicast";
+  }
+  return std::nullopt;
+}
+
+// For an address libcurl reports as text ("10.0.0.1", "fe80::1"). Text herald cannot read
+// is refused too: a redirect hop must prove it goes somewhere public.
+std::optional<std::string_view> internal_address_range(const char* ip) {
+  if (ip == nullptr) {
+    return "unknown";
+  }
+  std::array<unsigned char, sizeof(in6_addr)> bytes{};
+  if (inet_pton(AF_INET, ip, bytes.data()) == 1) {
+    return internal_ipv4_range(bytes.data());
+  }
+  if (inet_pton(AF_INET6, ip, bytes.data()) == 1) {
+    return internal_ipv6_range(bytes.data());
+  }
+  return "unknown";
+}
+
+// The same for a socket address about to be connected to; `text` gets it printed.
+std::optional<std::string_view> internal_address_range(const sockaddr* address,
+                                                       unsigned int length, std::string& text) {
+  const void* raw = nullptr;
+  if (address->sa_family == AF_INET && length >= sizeof(sockaddr_in)) {
+    raw = &reinterpret_cast<const sockaddr_in*>(address)->sin_addr;
+  } else if (address->sa_family == AF_INET6 && length >= sizeof(sockaddr_in6)) {
+    raw = &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
+  }
+  if (raw == nullptr) {
+    text = "?";
+    return "unknown";
+  }
+  std::array<char, INET6_ADDRSTRLEN> buffer{};
+  text = inet_ntop(address->sa_family, raw, buffer.data(), buffer.size()) != nullptr
+             ? buffer.data()
+             : "?";
+  const auto* bytes = static_cast<const unsigned char*>(raw);
+  return address->sa_family == AF_INET ? internal_ipv4_range(bytes)
+                                       : internal_ipv6_range(bytes);
+}
+
 // Everything the callbacks fill in during one transfer. Reset per fetch.
 struct Transfer {
   std::size_t max_body_bytes = 0;
@@ -151,9 +264,28 @@ struct Transfer {
   std::optional<std::string> last_modified{};
   std::optional<std::string> content_type{};
   std::optional<std::string> retry_after{};
+  std::vector<std::pair<std::string, std::string>> headers{};  // of the current response
   bool over_cap = false;
+  bool raw_over_cap = false;  // raw (still encoded) bytes passed the cap
   bool out_of_memory = false;
   const std::atomic<bool>* cancel = nullptr;
+  // Redirect checks: the handle (to ask how many redirects were followed so far), the hops
+  // taken before this transfer began (a POST's redirect is a transfer of its own), and
+  // whether internal addresses are allowed at all.
+  CURL* curl = nullptr;
+  long prior_hops = 0;
+  bool allow_internal = false;
+  // Set when a hop was refused: "<address> (<range>)".
+  std::optional<std::string> blocked{};
+
+  bool is_redirect_hop() const {
+    if (prior_hops > 0) {
+      return true;
+    }
+    long followed = 0;
+    return curl_easy_getinfo(curl, CURLINFO_REDIRECT_COUNT, &followed) == CURLE_OK &&
+           followed > 0;
+  }
 
   // A redirect (or a 1xx) is followed by another header block: what we collected so far
   // belongs to a response we are not going to return.
@@ -165,6 +297,32 @@ struct Transfer {
     last_modified.reset();
     content_type.reset();
     retry_after.reset();
+    headers.clear();
+  }
+
+  // Keeps one header line of the current response, within the archive's bounds: lines
+  // over the size bound and lines past the count bound are dropped, not cut.
+  void keep_header(std::string_view line) {
+    if (!line.empty() && is_space_or_tab(line.front())) {
+      // obs-fold (RFC 9112 §5.2): the line continues the previous header's value.
+      const std::string_view more = trim(line);
+      if (!headers.empty() && !more.empty() &&
+          headers.back().first.size() + headers.back().second.size() + more.size() + 1 <=
+              kMaxArchivedHeaderBytes) {
+        headers.back().second.append(" ").append(more);
+      }
+      return;
+    }
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos || headers.size() >= kMaxArchivedHeaders) {
+      return;
+    }
+    const std::string_view name = trim(line.substr(0, colon));
+    const std::string_view value = trim(line.substr(colon + 1));
+    if (name.empty() || name.size() + value.size() > kMaxArchivedHeaderBytes) {
+      return;
+    }
+    headers.emplace_back(std::string(name), std::string(value));
   }
 };
 
@@ -190,6 +348,7 @@ void on_header_line(Transfer& transfer, std::string_view line) {
     transfer.start_response(parse_status_line(trim(line)));
     return;
   }
+  transfer.keep_header(line);
   const std::size_t colon = line.find(':');
   if (colon == std::string_view::npos) {
     return;  // the blank line that ends a block, or a folded continuation we do not need
@@ -245,11 +404,62 @@ std::size_t write_callback(char* data, std::size_t size, std::size_t count,
   return bytes;
 }
 
-// libcurl calls this about once a second even on a stalled transfer; a non-zero return
-// aborts it with CURLE_ABORTED_BY_CALLBACK.
-int progress_callback(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {
-  const auto& transfer = *static_cast<const Transfer*>(user);
+// libcurl calls this as data arrives and about once a second even on a stalled transfer;
+// a non-zero return aborts it with CURLE_ABORTED_BY_CALLBACK. `downloaded` counts body bytes
+// as they came off the wire, before Content-Encoding is undone: the raw-byte cap, which
+// catches an encoded stream that decodes to (almost) nothing, so the write callback's
+// decoded cap never sees it.
+int progress_callback(void* user, curl_off_t, curl_off_t downloaded, curl_off_t,
+                      curl_off_t) noexcept {
+  auto& transfer = *static_cast<Transfer*>(user);
+  if (downloaded > 0 && static_cast<std::size_t>(downloaded) > transfer.max_body_bytes) {
+    transfer.raw_over_cap = true;
+    return 1;
+  }
   return transfer.cancel != nullptr && transfer.cancel->load() ? 1 : 0;
+}
+
+// Every connection a redirect hop makes (new or reused) passes here with the address it is
+// actually connected to, after DNS and before a request is sent: a name that resolved to a
+// public address when checked and to 10.0.0.1 when connected (DNS rebinding) is caught too.
+int prereq_callback(void* user, char* primary_ip, char*, int, int) noexcept {
+  auto& transfer = *static_cast<Transfer*>(user);
+  if (transfer.allow_internal || !transfer.is_redirect_hop()) {
+    return CURL_PREREQFUNC_OK;
+  }
+  const std::optional<std::string_view> range = internal_address_range(primary_ip);
+  if (!range) {
+    return CURL_PREREQFUNC_OK;
+  }
+  try {
+    transfer.blocked = fmt::format("{} ({})", primary_ip != nullptr ? primary_ip : "?", *range);
+  } catch (...) {
+    transfer.out_of_memory = true;
+  }
+  return CURL_PREREQFUNC_ABORT;
+}
+
+// libcurl asks this for each socket it is about to connect: a redirect hop into an internal
+// range is refused before a single packet goes there (prereq_callback still checks reused
+// connections, which never come here).
+curl_socket_t opensocket_callback(void* user, curlsocktype, curl_sockaddr* address) noexcept {
+  auto& transfer = *static_cast<Transfer*>(user);
+  if (!transfer.allow_internal && transfer.is_redirect_hop()) {
+    try {
+      std::string text;
+      const std::optional<std::string_view> range =
+          internal_address_range(&address->addr, address->addrlen, text);
+      if (range) {
+        transfer.blocked = fmt::format("{} ({})", text, *range);
+        return CURL_SOCKET_BAD;
+      }
+    } catch (...) {
+      transfer.out_of_memory = true;
+      return CURL_SOCKET_BAD;
+    }
+  }
+  // Not inherited by the parser child or anything else herald starts.
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
 bool is_tls_error(CURLcode code) {
@@ -308,6 +518,22 @@ Error transport_error(std::string_view target, CURLcode code, std::string_view d
                       const FetchRequest& request, const Transfer& transfer) {
   const std::string reason =
       detail.empty() ? std::string(curl_easy_strerror(code)) : std::string(detail);
+  if (transfer.blocked) {
+    return Error{ErrorCode::kBlockedRedirect,
+                 fmt::format("{}: redirected to {}, an address inside a private network; "
+                             "nothing was fetched from it (set [fetch] internal = true in the "
+                             "source file only if the source really lives on the firm's own "
+                             "network)",
+                             target, *transfer.blocked),
+                 false};
+  }
+  if (transfer.raw_over_cap) {
+    return Error{ErrorCode::kTooLarge,
+                 fmt::format("{}: body larger than {} cap before decoding (raise "
+                             "fetch.max_body_bytes in the source file)",
+                             target, describe_bytes(request.max_body_bytes)),
+                 false};
+  }
   switch (code) {
     case CURLE_ABORTED_BY_CALLBACK:
       return Error{ErrorCode::kCancelled, fmt::format("{}: abandoned: herald is stopping", target),
@@ -326,7 +552,8 @@ Error transport_error(std::string_view target, CURLcode code, std::string_view d
                    fmt::format("{}: host name did not resolve ({})", target, reason), true};
     case CURLE_TOO_MANY_REDIRECTS:
       return Error{ErrorCode::kRedirectLimit,
-                   fmt::format("{}: more than {} redirects ({})", target, request.max_redirects,
+                   fmt::format("{}: more than {} redirects ({})", target,
+                               std::clamp(request.max_redirects, 0, kMaxRedirects),
                                reason),
                    false};
     case CURLE_UNSUPPORTED_PROTOCOL:
@@ -454,6 +681,10 @@ Result<std::unique_ptr<CurlFetcher>> CurlFetcher::create() {
 }
 
 Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
+  return fetch_hop(request, 0);
+}
+
+Result<FetchResponse> CurlFetcher::fetch_hop(const FetchRequest& request, long prior_hops) {
   const std::string& url = request.url;
   const bool post = request.method == "POST";
   if (!post && request.method != "GET") {
@@ -483,12 +714,15 @@ Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
   Transfer transfer;
   transfer.max_body_bytes = request.max_body_bytes;
   transfer.cancel = request.cancel;
+  transfer.curl = curl;
+  transfer.prior_hops = prior_hops;
+  transfer.allow_internal = request.internal;
 
   // Zero or negative values mean "no limit" to libcurl; herald always wants a limit.
   const auto timeout = std::max(request.timeout, std::chrono::seconds{1});
   const auto connect_timeout = std::max(request.connect_timeout, std::chrono::seconds{1});
   const auto low_speed_time = std::min(timeout, kMaxLowSpeedTime);
-  const long max_redirects = std::max(request.max_redirects, 0);
+  const long max_redirects = std::clamp(request.max_redirects, 0, kMaxRedirects);
   const auto max_file_size = static_cast<curl_off_t>(std::min<std::size_t>(
       request.max_body_bytes, static_cast<std::size_t>(std::numeric_limits<curl_off_t>::max())));
   const std::string user_agent =
@@ -540,6 +774,11 @@ Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
   set(CURLOPT_MAXREDIRS, max_redirects);
   set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout.count() * 1000));
   set(CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count() * 1000));
+  // Without this, libcurl 7.88 waits for a resolver thread stuck on a DNS server that never
+  // answers (resolv.conf's timeout × attempts) after the request has already timed out: a
+  // hung resolver would hold the poll far past the source's timeout. The thread is left to
+  // end on its own.
+  set(CURLOPT_QUICK_EXIT, 1L);
   set(CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytesPerSecond);
   set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(low_speed_time.count()));
   set(CURLOPT_ACCEPT_ENCODING, kAcceptEncoding);
@@ -558,11 +797,13 @@ Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
     set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
     set(CURLOPT_POSTFIELDS, request.body.c_str());
   }
-  if (request.cancel != nullptr) {
-    set(CURLOPT_XFERINFOFUNCTION, &progress_callback);
-    set(CURLOPT_XFERINFODATA, static_cast<void*>(&transfer));
-    set(CURLOPT_NOPROGRESS, 0L);
-  }
+  set(CURLOPT_XFERINFOFUNCTION, &progress_callback);
+  set(CURLOPT_XFERINFODATA, static_cast<void*>(&transfer));
+  set(CURLOPT_NOPROGRESS, 0L);
+  set(CURLOPT_OPENSOCKETFUNCTION, &opensocket_callback);
+  set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(&transfer));
+  set(CURLOPT_PREREQFUNCTION, &prereq_callback);
+  set(CURLOPT_PREREQDATA, static_cast<void*>(&transfer));
   if (setup != CURLE_OK) {
     return fail(ErrorCode::kInternal,
                 fmt::format("{}: libcurl refused an option: {}", target,
@@ -596,9 +837,9 @@ Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
     char* location = nullptr;
     if (curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
         location != nullptr) {
-      if (request.max_redirects <= 0) {
+      if (max_redirects <= 0) {
         return fail(ErrorCode::kRedirectLimit,
-                    fmt::format("{}: more than {} redirects", target, request.max_redirects));
+                    fmt::format("{}: more than {} redirects", target, max_redirects));
       }
       if (!is_http_url(location)) {
         return fail(ErrorCode::kBlockedRedirect,
@@ -611,12 +852,12 @@ Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
       follow.method = "GET";
       follow.body.clear();
       follow.body_content_type.clear();
-      follow.max_redirects = request.max_redirects - 1;
+      follow.max_redirects = static_cast<int>(max_redirects) - 1;
       // Credentials were meant for the host that was asked, not for wherever it points.
       if (origin_of(follow.url) != origin_of(url)) {
         follow.headers.clear();
       }
-      return fetch(follow);
+      return fetch_hop(follow, prior_hops + 1);
     }
   }
 
@@ -634,6 +875,7 @@ Result<FetchResponse> CurlFetcher::fetch(const FetchRequest& request) {
     response.body = std::move(transfer.body);
     response.etag = std::move(transfer.etag);
     response.last_modified = std::move(transfer.last_modified);
+    response.headers = std::move(transfer.headers);
     return response;
   }
   return fail(status_error(target, status, transfer));

@@ -16,7 +16,9 @@ class CurlGlobal {
 };
 
 // The real fetcher: libcurl easy interface, http/https only, conditional GET,
-// gzip/deflate only, byte cap enforced in the write callback on decoded bytes.
+// gzip/deflate only, byte caps enforced in herald's callbacks on raw and on decoded bytes,
+// and redirects into loopback, private or link-local addresses refused unless
+// FetchRequest::internal (checked on the address actually connected to).
 class CurlFetcher final : public Fetcher {
  public:
   static Result<std::unique_ptr<CurlFetcher>> create();
@@ -26,6 +28,8 @@ class CurlFetcher final : public Fetcher {
  private:
   struct Impl;
   explicit CurlFetcher(std::unique_ptr<Impl> impl);
+  // fetch() after `prior_hops` redirects herald followed itself (a POST's redirect).
+  Result<FetchResponse> fetch_hop(const FetchRequest& request, long prior_hops);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -38,6 +38,9 @@ struct FetchRequest {
   const std::atomic<bool>* cancel = nullptr;
   // The source's admin-set robots.txt override (PoliteFetcher skips robots.txt, and logs it).
   bool ignore_robots = false;
+  // Follow redirects into loopback, private (RFC 1918, fc00::/7) and link-local addresses
+  // (the source is marked internal). Off: such a redirect is kBlockedRedirect.
+  bool internal = false;
 };
 
 struct FetchResponse {
@@ -48,6 +51,9 @@ struct FetchResponse {
   std::optional<std::string> etag{};
   std::optional<std::string> last_modified{};
   std::optional<std::string> retry_after{};  // raw header, set on 429/503 errors' messages
+  // The final response's headers as received (name, value), in order; for the evidence
+  // archive. Bounded like the body (at most 100 headers of 8 KB each).
+  std::vector<std::pair<std::string, std::string>> headers{};
 
   bool not_modified() const { return status == 304; }
 };
