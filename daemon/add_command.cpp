@@ -197,6 +197,7 @@ FetchRequest article_request(const std::string& url, const SourceConfig* source,
     request.accept_language = source->fetch.accept_language;
     request.timeout = source->fetch.timeout;
     request.max_body_bytes = source->fetch.max_body_bytes;
+    request.internal = source->fetch.internal;
   }
   return request;
 }

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
@@ -234,8 +237,60 @@ void enrich_new_items(std::vector<Item>& items, const SourceConfig& source,
   }
 }
 
+namespace {
+
+// The story keys of stored items, kept between polls. Building a key (NFKC folding, bigram
+// sets) costs far more than comparing two, and every poll that brings something new compares
+// with the whole window, so rebuilding them each time made clustering quadratic in the
+// number of polls. A key is a function of title and summary alone: an entry is reused only
+// when both are unchanged, whichever database the id came from. Each call keeps only the
+// stories it was given, so the cache holds at most one window's keys; shared by the poll
+// workers, which see the same window.
+class StoredKeyCache {
+ public:
+  std::vector<std::shared_ptr<const StoryKey>> keys_for(const std::vector<StoryRecord>& recent) {
+    std::vector<std::shared_ptr<const StoryKey>> keys;
+    keys.reserve(recent.size());
+    std::unordered_map<std::int64_t, Entry> kept;
+    kept.reserve(recent.size());
+    const std::lock_guard lock(mutex_);
+    for (const StoryRecord& story : recent) {
+      auto found = entries_.find(story.item_id);
+      if (found == entries_.end() || found->second.title != story.title ||
+          found->second.summary != story.summary) {
+        StoryKey key = story_key(story.title, story.summary);
+        key.title = {};  // same_story() compares the sets and hashes, never these texts
+        key.text = {};
+        Entry entry{story.title, story.summary, std::make_shared<const StoryKey>(std::move(key))};
+        if (found != entries_.end()) {
+          entries_.erase(found);
+        }
+        keys.push_back(entry.key);
+        kept.insert_or_assign(story.item_id, std::move(entry));
+        continue;
+      }
+      keys.push_back(found->second.key);
+      kept.insert(entries_.extract(found));
+    }
+    entries_ = std::move(kept);
+    return keys;
+  }
+
+ private:
+  struct Entry {
+    std::string title;
+    std::string summary;
+    std::shared_ptr<const StoryKey> key;
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::int64_t, Entry> entries_;
+};
+
+}  // namespace
+
 std::vector<std::optional<std::int64_t>> find_same_stories(const std::vector<Item>& items,
                                                            Store& store, std::int64_t now_utc) {
+  static StoredKeyCache stored_keys;
   std::vector<std::optional<std::int64_t>> same(items.size());
   if (items.empty()) {
     return same;
@@ -245,31 +300,37 @@ std::vector<std::optional<std::int64_t>> find_same_stories(const std::vector<Ite
   for (const Item& item : items) {
     keys.push_back(item.url_key);
   }
-  auto known = store.known_url_keys(keys);
-  auto recent = store.recent_stories(now_utc - kSameStoryWindowSeconds);
-  if (!known || !recent || known->size() != items.size()) {
-    const std::string why = !known    ? known.error().message
-                            : !recent ? recent.error().message
-                                      : std::string("url key count mismatch");
+  const auto skipped = [&](const std::string& why) {
     spdlog::warn("source={} stage=cluster same-story check skipped: {}", items.front().source_id,
                  strip_controls(why));
     return same;
+  };
+  auto known = store.known_url_keys(keys);
+  if (!known) {
+    return skipped(known.error().message);
+  }
+  if (known->size() != items.size()) {
+    return skipped("url key count mismatch");
+  }
+  // Most polls bring nothing new; the window's stories are then not even loaded.
+  if (std::find(known->begin(), known->end(), false) == known->end()) {
+    return same;
+  }
+  auto recent = store.recent_stories(now_utc - kSameStoryWindowSeconds);
+  if (!recent) {
+    return skipped(recent.error().message);
   }
   if (recent->empty()) {
     return same;
   }
-  std::vector<StoryKey> stored;
-  stored.reserve(recent->size());
-  for (const StoryRecord& story : *recent) {
-    stored.push_back(story_key(story.title, story.summary));
-  }
+  const std::vector<std::shared_ptr<const StoryKey>> stored = stored_keys.keys_for(*recent);
   for (std::size_t i = 0; i < items.size(); ++i) {
     if ((*known)[i]) {
       continue;
     }
     const StoryKey key = story_key(items[i].title, items[i].summary);
     for (std::size_t j = 0; j < stored.size(); ++j) {
-      if (same_story(key, stored[j])) {
+      if (same_story(key, *stored[j])) {
         same[i] = (*recent)[j].item_id;  // recent is oldest first
         break;
       }
@@ -292,6 +353,7 @@ FetchRequest make_request(const SourceConfig& source, const HeraldConfig& config
       .max_body_bytes = source.fetch.max_body_bytes,
   };
   request.ignore_robots = source.fetch.ignore_robots;
+  request.internal = source.fetch.internal;
   prepare_list_request(source, config.tokens, request);
   return request;
 }
