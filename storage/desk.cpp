@@ -34,7 +34,9 @@ std::size_t code_points(std::string_view s) {
 }
 
 // A WHERE clause under construction with numbered parameters, so one value can be used
-// several times and the clause can be bound to more than one statement.
+// several times and the clause can be bound to more than one statement. Conditions name
+// the candidate as "$c" and its item as "$i", so that the same clause can also be written
+// for another pair of aliases (the earlier cluster member of query_queue's NOT EXISTS).
 class Conditions {
  public:
   using Value = std::variant<std::int64_t, double, std::string>;
@@ -55,7 +57,21 @@ class Conditions {
     return placeholder();
   }
   void add(std::string condition) { sql_ += " AND (" + std::move(condition) + ")"; }
-  const std::string& sql() const { return sql_; }
+  // " AND (...) AND (...)", or "" when there is no condition.
+  std::string sql(std::string_view candidate = "c", std::string_view item = "i") const {
+    std::string out;
+    for (std::size_t at = 0; at < sql_.size(); ++at) {
+      if (sql_[at] == '$' && at + 1 < sql_.size() && (sql_[at + 1] == 'c' || sql_[at + 1] == 'i')) {
+        out += sql_[at + 1] == 'c' ? candidate : item;
+        ++at;
+      } else {
+        out += sql_[at];
+      }
+    }
+    return out;
+  }
+  // Whether a condition reads the item (else counting needs no join with items).
+  bool uses_item() const { return sql_.find("$i.") != std::string::npos; }
 
   void bind(Statement& stmt) const {
     for (std::size_t i = 0; i < values_.size(); ++i) {
@@ -68,7 +84,7 @@ class Conditions {
  private:
   std::string placeholder() const { return fmt::format("?{}", values_.size()); }
 
-  std::string sql_ = " WHERE 1";
+  std::string sql_;
   std::vector<Value> values_;
 };
 
@@ -119,17 +135,24 @@ std::vector<std::string> split_terms(std::string_view text) {
 void add_text_conditions(Conditions& where, std::string_view text) {
   for (const std::string& term : split_terms(text)) {
     const std::string like = where.param(like_pattern(term));
-    // The editors' own text is short and per candidate: LIKE is cheap there.
-    std::string edited = fmt::format(
-        "c.edited_title LIKE {0} ESCAPE '\\' OR c.edited_summary LIKE {0} ESCAPE '\\'"
-        " OR c.commentary LIKE {0} ESCAPE '\\'",
+    // The editors' own text: written as "candidates with an edit whose edit matches", so
+    // that the partial index candidates_edited (migration v6) lists the few edited
+    // candidates instead of the condition turning the whole search into a scan.
+    const std::string edited = fmt::format(
+        "$c.id IN (SELECT id FROM candidates"
+        " WHERE (edited_title IS NOT NULL OR edited_summary IS NOT NULL OR commentary IS NOT NULL)"
+        " AND (edited_title LIKE {0} ESCAPE '\\' OR edited_summary LIKE {0} ESCAPE '\\'"
+        " OR commentary LIKE {0} ESCAPE '\\'))",
         like);
     if (code_points(term) >= kTrigramMinChars) {
-      where.add(fmt::format("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {}) OR {}",
-                            where.param(fts_phrase(term)), edited));
+      // Both sides of the OR are lists of candidates (by item, by id), so the full-text
+      // match drives the query rather than being tested on every candidate.
+      where.add(fmt::format(
+          "$c.item_id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {}) OR {}",
+          where.param(fts_phrase(term)), edited));
     } else {
-      where.add(fmt::format("i.title LIKE {0} ESCAPE '\\' OR i.summary LIKE {0} ESCAPE '\\'"
-                            " OR i.body LIKE {0} ESCAPE '\\' OR {1}",
+      where.add(fmt::format("$i.title LIKE {0} ESCAPE '\\' OR $i.summary LIKE {0} ESCAPE '\\'"
+                            " OR $i.body LIKE {0} ESCAPE '\\' OR {1}",
                             like, edited));
     }
   }
@@ -138,29 +161,29 @@ void add_text_conditions(Conditions& where, std::string_view text) {
 Conditions queue_conditions(const QueueQuery& query) {
   Conditions where;
   if (query.state) {
-    where.add("c.state = " + where.param(std::string(review_state_name(*query.state))));
+    where.add("$c.state = " + where.param(std::string(review_state_name(*query.state))));
   }
   if (query.section) {
-    where.add("c.section = " + where.param(*query.section));
+    where.add("$c.section = " + where.param(*query.section));
   }
   if (query.source_id) {
-    where.add("i.source_id = " + where.param(*query.source_id));
+    where.add("$i.source_id = " + where.param(*query.source_id));
   }
   if (!query.source_ids.empty()) {
     std::string list;
     for (const std::string& id : query.source_ids) {
       list += (list.empty() ? "" : ", ") + where.param(id);
     }
-    where.add("i.source_id IN (" + list + ")");
+    where.add("$i.source_id IN (" + list + ")");
   }
   if (query.from_utc) {
-    where.add("COALESCE(i.published_at, i.first_seen) >= " + where.param(*query.from_utc));
+    where.add("COALESCE($i.published_at, $i.first_seen) >= " + where.param(*query.from_utc));
   }
   if (query.to_utc) {
-    where.add("COALESCE(i.published_at, i.first_seen) < " + where.param(*query.to_utc));
+    where.add("COALESCE($i.published_at, $i.first_seen) < " + where.param(*query.to_utc));
   }
   if (query.min_score) {
-    where.add("i.score >= " + where.param(*query.min_score));
+    where.add("$i.score >= " + where.param(*query.min_score));
   }
   add_text_conditions(where, query.text);
   return where;
@@ -233,28 +256,66 @@ std::int64_t edition_month_end_local(const EditionMonth& month) {
 
 Result<QueuePage> Store::query_queue(const QueueQuery& query) {
   const Conditions where = queue_conditions(query);
-  // One card per cluster: its earliest matching member (an item alone is its own cluster).
-  const std::string matched = fmt::format(
-      "WITH matched AS (SELECT c.id AS cid, {} AS rn"
-      " FROM candidates c JOIN items i ON i.id = c.item_id{})",
-      query.collapse_clusters
-          ? "ROW_NUMBER() OVER (PARTITION BY COALESCE(i.cluster_id, i.id)"
-            " ORDER BY COALESCE(i.published_at, i.first_seen), i.id)"
-          : "1",
-      where.sql());
+  const std::string date = "COALESCE(i.published_at, i.first_seen)";
 
+  // The total is counted without numbering clusters: every matching candidate, less the
+  // matches of each cluster beyond its first. Only clustered items are read for the
+  // second part (items_cluster), so an unclustered queue is counted from the index alone.
   QueuePage page;
-  auto total = scalar(db_, matched + " SELECT COUNT(*) FROM matched WHERE rn = 1", where);
-  if (!total) {
-    return fail(std::move(total.error()));
+  auto matches = scalar(db_,
+                        fmt::format("SELECT COUNT(*) FROM candidates c{} WHERE 1{}",
+                                    where.uses_item() ? " JOIN items i ON i.id = c.item_id" : "",
+                                    where.sql()),
+                        where);
+  if (!matches) {
+    return fail(std::move(matches.error()));
   }
-  page.total = *total;
+  page.total = *matches;
+  if (query.collapse_clusters && page.total > 0) {
+    auto repeated = scalar(
+        db_,
+        "SELECT COUNT(*) - COUNT(DISTINCT i.cluster_id) FROM items i CROSS JOIN candidates c"
+        " ON c.item_id = i.id WHERE i.cluster_id IS NOT NULL" + where.sql(),
+        where);
+    if (!repeated) {
+      return fail(std::move(repeated.error()));
+    }
+    page.total -= *repeated;
+  }
 
+  // One card per cluster: its earliest matching member (an item alone is its own cluster).
+  const std::string earliest =
+      query.collapse_clusters
+          ? fmt::format(
+                " AND (i.cluster_id IS NULL OR NOT EXISTS (SELECT 1 FROM items i2"
+                " JOIN candidates c2 ON c2.item_id = i2.id WHERE i2.cluster_id = i.cluster_id"
+                " AND (COALESCE(i2.published_at, i2.first_seen) < {0}"
+                " OR (COALESCE(i2.published_at, i2.first_seen) = {0} AND i2.id < i.id)){1}))",
+                date, where.sql("c2", "i2"))
+          : "";
+  // Walking items_date newest first and stopping at the page's end beats fetching every
+  // match and sorting when matches are common; for rare ones, the match list should drive.
+  // Fetching a match costs about as much as kDateStepsPerMatch steps down the index, and
+  // the walk takes about (offset + limit) * items / matches steps.
+  constexpr std::int64_t kDateStepsPerMatch = 3;
+  bool by_date = false;
+  if (query.limit > 0 && page.total > 0) {
+    auto items = scalar(db_, "SELECT COALESCE(MAX(id), 0) FROM items", Conditions{});
+    if (!items) {
+      return fail(std::move(items.error()));
+    }
+    const std::int64_t rows = std::int64_t{query.limit} + std::max(query.offset, 0);
+    by_date = kDateStepsPerMatch * *matches * *matches >= rows * *items;
+  }
   const std::size_t next = where.size() + 1;
-  auto stmt = db_.prepare(fmt::format(
-      "{} {} JOIN matched m ON m.cid = c.id WHERE m.rn = 1"
-      " ORDER BY COALESCE(i.published_at, i.first_seen) DESC, c.id DESC LIMIT ?{} OFFSET ?{}",
-      matched, kCandidateSelect, next, next + 1));
+  const std::string order = fmt::format(" ORDER BY {} DESC, c.id DESC", date);
+  const std::string ids = fmt::format(
+      "SELECT c.id FROM {} WHERE 1{}{}{} LIMIT ?{} OFFSET ?{}",
+      by_date ? "items i INDEXED BY items_date CROSS JOIN candidates c ON c.item_id = i.id"
+              : "candidates c JOIN items i ON i.id = c.item_id",
+      where.sql(), earliest, order, next, next + 1);
+  auto stmt = db_.prepare(
+      fmt::format("{} WHERE c.id IN ({}){}", kCandidateSelect, ids, order));
   if (!stmt) {
     return fail(std::move(stmt.error()));
   }

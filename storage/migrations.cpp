@@ -11,7 +11,7 @@ namespace {
 // Schema patches in order: kMigrations[i] takes PRAGMA user_version from i to i + 1.
 // Append only. A released patch is never edited, because databases in the field have
 // already run it; a change is a new patch.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     // v1: sources, polls, items, candidates, audit (DESIGN.md "Storage").
     R"sql(
 CREATE TABLE sources (
@@ -195,6 +195,15 @@ CREATE TABLE item_evidence (
 ) WITHOUT ROWID;
 CREATE INDEX item_evidence_evidence ON item_evidence(evidence_id);
 ALTER TABLE sources ADD COLUMN list_sha256 TEXT;
+)sql",
+    // v6: the queue's two lookups (Store::query_queue): items newest first, so a page of a
+    // large queue stops after its last card instead of sorting every match; and the few
+    // candidates an editor has edited, so searching the editors' text does not read every
+    // candidate. The expression must stay exactly the one query_queue orders by.
+    R"sql(
+CREATE INDEX items_date ON items(COALESCE(published_at, first_seen));
+CREATE INDEX candidates_edited ON candidates(id)
+  WHERE edited_title IS NOT NULL OR edited_summary IS NOT NULL OR commentary IS NOT NULL;
 )sql",
 };
 

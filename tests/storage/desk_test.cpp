@@ -1,6 +1,7 @@
 // The editors' desk in the store: clusters, the filtered and searched queue, edits with
 // their audit trail, the monthly edition, and the v3 migration.
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -311,6 +312,118 @@ TEST_F(SearchTest, EditsToTheItemTextKeepTheIndexInStep) {
   EXPECT_TRUE(query({.text = "深度合成"}).items.empty());
   ASSERT_TRUE(store().database().exec("DELETE FROM items WHERE url_key LIKE 'cn-cac%'"));
   EXPECT_TRUE(query({.text = "暂行办法"}).items.empty());
+}
+
+TEST_F(SearchTest, TermsOnlyInTheEditorsTextAreFoundAndForgottenWhenTheEditIsCleared) {
+  const std::int64_t id = candidate_of("sg-mas.example.cn/2.html");
+  edit(id, {.summary = std::string("新加坡金管局的框架草案")});
+
+  // Long and short terms, alone and with a term from the item's own text.
+  EXPECT_EQ(query({.text = "框架草案"}).total, 1);
+  EXPECT_EQ(query({.text = "草案"}).total, 1);
+  EXPECT_EQ(query({.text = "generative 框架草案"}).total, 1);
+  EXPECT_EQ(query({.text = "ai 草案"}).total, 1);
+  EXPECT_EQ(query({.text = "上海 框架草案"}).total, 0);
+
+  edit(id, {.summary = std::string()});
+  EXPECT_EQ(query({.text = "框架草案"}).total, 0);
+  EXPECT_EQ(query({.text = "草案"}).total, 0);
+}
+
+// Three outlets of one story: the issuer's (no "腾讯" anywhere), 腾讯's repost an hour later,
+// and an unrelated story. Searching for what only a later member says shows that member.
+TEST_F(DeskTest, ClusterIsShownAsItsEarliestMemberThatMatches) {
+  commit(poll_of("gov", kNov7, {make_item("gov", "first", "上海市促进大模型创新发展若干措施")}));
+  const std::int64_t first = item_id("gov.example.cn/first.html");
+  commit(poll_of("qq", kNov7 + 3600,
+                 {make_item("qq", "repost", "腾讯转载：上海市促进大模型创新发展若干措施", "",
+                            kNov7 + 3600)},
+                 std::string(kLegal), {first}));
+  commit(poll_of("qq", kNov7 + 7200,
+                 {make_item("qq", "late", "腾讯再转载：上海市促进大模型创新发展若干措施", "",
+                            kNov7 + 7200)},
+                 std::string(kLegal), {first}));
+  commit(poll_of("other", kNov7, {make_item("other", "x", "腾讯发布新模型", "", kNov7 - kDay)}));
+
+  const QueuePage both = query({.text = "大模型创新"});
+  EXPECT_EQ(both.total, 1);
+  ASSERT_EQ(both.items.size(), 1u);
+  EXPECT_EQ(both.items[0].source_id, "gov");
+
+  // The earliest member does not say 腾讯转载; the repost does, and is the card (once).
+  const QueuePage repost = query({.text = "腾讯转载"});
+  EXPECT_EQ(repost.total, 1);
+  ASSERT_EQ(repost.items.size(), 1u);
+  EXPECT_EQ(repost.items[0].title, "腾讯转载：上海市促进大模型创新发展若干措施");
+
+  // Two later members match: the earlier of them stands for the cluster.
+  EXPECT_EQ(titles({.text = "腾讯"}),
+            (std::vector<std::string>{"腾讯转载：上海市促进大模型创新发展若干措施", "腾讯发布新模型"}));
+  EXPECT_EQ(query({.text = "腾讯"}).total, 2);
+  EXPECT_EQ(query({.text = "腾讯", .collapse_clusters = false}).total, 3);
+
+  // Filters other than text pick the member too: only 腾讯's items, one card for the cluster.
+  const QueuePage from_qq = query({.source_id = std::string("qq")});
+  EXPECT_EQ(from_qq.total, 1);
+  ASSERT_EQ(from_qq.items.size(), 1u);
+  EXPECT_EQ(from_qq.items[0].title, "腾讯转载：上海市促进大模型创新发展若干措施");
+}
+
+// Pages of every size put together are the whole queue, in order, each cluster once, with
+// the same total: whichever way query_queue walks (the newest-first index for common
+// matches, the match list for rare ones), it returns the same cards.
+TEST_F(DeskTest, PagesOfAnySizeMakeUpTheWholeCollapsedQueue) {
+  std::vector<Item> items;
+  for (int i = 0; i < 12; ++i) {
+    // Two items a day, so that dates tie and the order falls back to the candidate id.
+    items.push_back(make_item("gov", "n" + std::to_string(i), "第" + std::to_string(i) + "号通知",
+                              i % 3 == 0 ? "人工智能" : "", kNov7 + (i / 2) * kDay));
+  }
+  commit(poll_of("gov", kNov7, items));
+  const std::int64_t first = item_id("gov.example.cn/n0.html");
+  const std::int64_t later = item_id("gov.example.cn/n5.html");
+  // A cluster: n0 (the earliest), a late copy of it, and a copy dated before n5.
+  commit(poll_of("qq", kNov7 + 10 * kDay,
+                 {make_item("qq", "copy0", "转载第0号通知", "人工智能", kNov7 + 9 * kDay)},
+                 std::string(kLegal), {first}));
+  commit(poll_of("qq", kNov7 + 10 * kDay,
+                 {make_item("qq", "copy5", "转载第5号通知", "", kNov7 - kDay)}, std::string(kLegal),
+                 {later}));
+
+  for (const std::string& text : {std::string(), std::string("人工智能"), std::string("通知")}) {
+    const QueuePage all = query({.text = text, .limit = 0});
+    EXPECT_EQ(all.total, static_cast<std::int64_t>(all.items.size())) << text;
+    for (const int size : {1, 2, 5, 30}) {
+      std::vector<std::int64_t> ids;
+      for (int offset = 0; offset < all.total + size; offset += size) {
+        const QueuePage part = query({.text = text, .limit = size, .offset = offset});
+        EXPECT_EQ(part.total, all.total) << text;
+        for (const Candidate& c : part.items) {
+          ids.push_back(c.id);
+        }
+      }
+      std::vector<std::int64_t> expected;
+      for (const Candidate& c : all.items) {
+        expected.push_back(c.id);
+      }
+      EXPECT_EQ(ids, expected) << "text '" << text << "', pages of " << size;
+    }
+  }
+  // Unfiltered: 12 items + 2 copies, in 2 clusters of 2 → 12 cards; the copy of n5 is dated
+  // first, so it stands for n5's cluster; n0's late copy is not shown.
+  const QueuePage all = query({.limit = 0});
+  EXPECT_EQ(all.total, 12);
+  std::vector<std::string> shown;
+  for (const Candidate& c : all.items) {
+    shown.push_back(c.title);
+  }
+  EXPECT_EQ(std::count(shown.begin(), shown.end(), "转载第5号通知"), 1);
+  EXPECT_EQ(std::count(shown.begin(), shown.end(), "第5号通知"), 0);
+  EXPECT_EQ(std::count(shown.begin(), shown.end(), "转载第0号通知"), 0);
+  EXPECT_EQ(shown.front(), "第11号通知");
+  EXPECT_EQ(shown.back(), "转载第5号通知");
+  // 人工智能: n0, n3, n6, n9 and n0's copy; the cluster once, as n0.
+  EXPECT_EQ(query({.text = "人工智能"}).total, 4);
 }
 
 // ---- filters and paging -----------------------------------------------------------------
