@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <set>
-#include <unordered_set>
 #include <vector>
 
 #include "common/text.h"
@@ -46,20 +44,24 @@ std::uint64_t hash_code_points(const char32_t* first, std::size_t count) {
   return h;
 }
 
-// Distinct shingle hashes: a repeated phrase should not outvote the rest of the text.
-std::unordered_set<std::uint64_t> shingle_hashes(std::string_view normalised, std::size_t n) {
+// Distinct shingle hashes, sorted: a repeated phrase should not outvote the rest of the
+// text, and sorted sets intersect by a merge.
+std::vector<std::uint64_t> shingle_hashes(std::string_view normalised, std::size_t n) {
   const std::vector<char32_t> cps = code_points(normalised);
-  std::unordered_set<std::uint64_t> out;
+  std::vector<std::uint64_t> out;
   if (cps.empty()) {
     return out;
   }
   if (cps.size() < n) {
-    out.insert(hash_code_points(cps.data(), cps.size()));
+    out.push_back(hash_code_points(cps.data(), cps.size()));
     return out;
   }
+  out.reserve(cps.size() + 1 - n);
   for (std::size_t i = 0; i + n <= cps.size(); ++i) {
-    out.insert(hash_code_points(cps.data() + i, n));
+    out.push_back(hash_code_points(cps.data() + i, n));
   }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -69,9 +71,9 @@ bool is_cjk_numeral(char32_t cp) {
 
 // The numbers a normalised title carries: ASCII digit runs ("2023", "1106") and CJK
 // ordinals ("第三"). Two documents of one series differ only there ("第二批" / "第三批").
-std::set<std::u32string> number_tokens(std::string_view normalised) {
+std::vector<std::u32string> number_tokens(std::string_view normalised) {
   const std::vector<char32_t> cps = code_points(normalised);
-  std::set<std::u32string> out;
+  std::vector<std::u32string> out;
   for (std::size_t i = 0; i < cps.size();) {
     std::size_t end = i;
     if (cps[i] >= U'0' && cps[i] <= U'9') {
@@ -88,18 +90,21 @@ std::set<std::u32string> number_tokens(std::string_view normalised) {
       }
     }
     if (end > i) {
-      out.emplace(cps.begin() + static_cast<std::ptrdiff_t>(i),
-                  cps.begin() + static_cast<std::ptrdiff_t>(end));
+      out.emplace_back(cps.begin() + static_cast<std::ptrdiff_t>(i),
+                       cps.begin() + static_cast<std::ptrdiff_t>(end));
       i = end;
     } else {
       ++i;
     }
   }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
-// A headline may drop the numbers ("（2023-2025年）") but not contradict them.
-bool numbers_conflict(const std::set<std::u32string>& a, const std::set<std::u32string>& b) {
+// A headline may drop the numbers ("（2023-2025年）") but not contradict them. Both sides
+// are sorted and distinct, as std::includes needs.
+bool numbers_conflict(const std::vector<std::u32string>& a, const std::vector<std::u32string>& b) {
   return !std::includes(a.begin(), a.end(), b.begin(), b.end()) &&
          !std::includes(b.begin(), b.end(), a.begin(), a.end());
 }
@@ -150,14 +155,40 @@ bool near_duplicate(std::uint64_t a, std::uint64_t b, int max_distance) {
 }
 
 double bigram_jaccard(std::string_view normalised_a, std::string_view normalised_b) {
-  const auto a = shingle_hashes(normalised_a, 2);
-  const auto b = shingle_hashes(normalised_b, 2);
+  return sorted_jaccard(bigram_set(normalised_a), bigram_set(normalised_b));
+}
+
+std::vector<std::uint64_t> bigram_set(std::string_view normalised) {
+  return shingle_hashes(normalised, 2);
+}
+
+double sorted_jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
   if (a.empty() && b.empty()) {
     return 1.0;
   }
-  const auto common = static_cast<std::size_t>(
-      std::count_if(a.begin(), a.end(), [&](std::uint64_t h) { return b.count(h) != 0; }));
+  std::size_t common = 0;
+  auto ia = a.begin();
+  auto ib = b.begin();
+  while (ia != a.end() && ib != b.end()) {
+    if (*ia < *ib) {
+      ++ia;
+    } else if (*ib < *ia) {
+      ++ib;
+    } else {
+      ++common;
+      ++ia;
+      ++ib;
+    }
+  }
   return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
+}
+
+double jaccard_upper_bound(std::size_t size_a, std::size_t size_b) {
+  const std::size_t larger = std::max(size_a, size_b);
+  if (larger == 0) {
+    return 1.0;
+  }
+  return static_cast<double>(std::min(size_a, size_b)) / static_cast<double>(larger);
 }
 
 StoryKey story_key(std::string_view title, std::string_view summary) {
@@ -167,20 +198,32 @@ StoryKey story_key(std::string_view title, std::string_view summary) {
   key.has_summary = !summary_text.empty();
   key.text = key.title + summary_text;
   key.simhash = simhash(key.text);
+  key.title_bigrams = bigram_set(key.title);
+  if (key.has_summary) {  // without one, same_story() never compares the text
+    key.text_bigrams = bigram_set(key.text);
+  }
+  key.numbers = number_tokens(key.title);
   return key;
 }
 
+namespace {
+
+// bigram Jaccard >= kSameStoryMinJaccard, without the merge when the set sizes alone rule it
+// out. Rounding cannot make the bound pass a pair the full computation would reject the
+// other way: the bound is never below the exact similarity, and division rounds monotonically.
+bool similar_enough(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+  return jaccard_upper_bound(a.size(), b.size()) >= kSameStoryMinJaccard &&
+         sorted_jaccard(a, b) >= kSameStoryMinJaccard;
+}
+
+}  // namespace
+
 bool same_story(const StoryKey& a, const StoryKey& b) {
-  if (numbers_conflict(number_tokens(a.title), number_tokens(b.title))) {
-    return false;
-  }
-  if (near_duplicate(a.simhash, b.simhash)) {
-    return true;
-  }
-  if (bigram_jaccard(a.title, b.title) >= kSameStoryMinJaccard) {
-    return true;
-  }
-  return a.has_summary && b.has_summary && bigram_jaccard(a.text, b.text) >= kSameStoryMinJaccard;
+  // The cheap tests first; the answer is the same as checking the numbers first.
+  const bool alike = near_duplicate(a.simhash, b.simhash) ||
+                     similar_enough(a.title_bigrams, b.title_bigrams) ||
+                     (a.has_summary && b.has_summary && similar_enough(a.text_bigrams, b.text_bigrams));
+  return alike && !numbers_conflict(a.numbers, b.numbers);
 }
 
 }  // namespace herald

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 // Near-duplicate detection for "same story, many outlets": one announcement reposted by a
 // provincial portal, re-titled by 新华网, carried by 腾讯新闻 with "_科技_腾讯网" appended.
@@ -68,12 +70,27 @@ bool near_duplicate(std::uint64_t a, std::uint64_t b,
 // empty texts; a one-character text is its own single feature).
 double bigram_jaccard(std::string_view normalised_a, std::string_view normalised_b);
 
-// What an item is compared by.
+// The distinct bigram hashes of a normalised text, sorted: the set bigram_jaccard compares,
+// built once per item so that comparing two items is a merge, not two hash-set builds.
+std::vector<std::uint64_t> bigram_set(std::string_view normalised);
+
+// bigram_jaccard over two bigram_set() results; equal to bigram_jaccard of their texts.
+double sorted_jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b);
+
+// The upper bound min(|A|,|B|) / max(|A|,|B|) of the Jaccard similarity of sets of these
+// sizes (1.0 for two empty sets): below the threshold, the sets need not be compared.
+double jaccard_upper_bound(std::size_t size_a, std::size_t size_b);
+
+// What an item is compared by. Keys of stored items are compared with every new item, so
+// everything same_story() needs is derived here once: build keys with story_key().
 struct StoryKey {
   std::string title{};        // normalise_for_similarity(title)
   std::string text{};         // normalise_for_similarity(title + summary)
   std::uint64_t simhash = 0;  // simhash(text)
   bool has_summary = false;
+  std::vector<std::uint64_t> title_bigrams{};  // bigram_set(title)
+  std::vector<std::uint64_t> text_bigrams{};   // bigram_set(text); empty without summary
+  std::vector<std::u32string> numbers{};       // the title's number tokens, sorted, distinct
 };
 
 StoryKey story_key(std::string_view title, std::string_view summary);
