@@ -174,17 +174,34 @@ class EvidenceCollector {
   PollStage stage_{};
 };
 
-// Whether any of `items` is not stored yet (only then is the list page evidence).
-bool has_new_items(const std::vector<Item>& items, Store& store) {
+// For each of `items`, whether its url_key is stored already (same order). A poll asks once
+// and uses the answer for article fetches, the list page's evidence and same-story checks.
+Result<std::vector<bool>> stored_already(const std::vector<Item>& items, Store& store) {
   std::vector<std::string> keys;
   keys.reserve(items.size());
   for (const Item& item : items) {
     keys.push_back(item.url_key);
   }
   auto known = store.known_url_keys(keys);
-  // Unknown: keep the page; the poll's transaction writes rows only for new items anyway.
-  return !known || std::find(known->begin(), known->end(), false) != known->end();
+  if (known && known->size() != items.size()) {
+    return fail(ErrorCode::kInternal, "url key count mismatch");
+  }
+  return known;
 }
+
+bool any_new(const std::vector<bool>& known) {
+  return std::find(known.begin(), known.end(), false) != known.end();
+}
+
+void enrich_unknown_items(std::vector<Item>& items, const std::vector<bool>& known,
+                          const SourceConfig& source, const HeraldConfig& config,
+                          Fetcher& fetcher, std::int64_t now_utc,
+                          const std::atomic<bool>* cancel, RunReport& report,
+                          const ArticleObserver& on_article);
+
+std::vector<std::optional<std::int64_t>> same_stories_of_unknown(
+    const std::vector<Item>& items, const std::vector<bool>& known, Store& store,
+    std::int64_t now_utc);
 
 }  // namespace
 
@@ -202,21 +219,28 @@ void enrich_new_items(std::vector<Item>& items, const SourceConfig& source,
   if (!source.article || items.empty()) {
     return;
   }
-  std::vector<std::string> keys;
-  keys.reserve(items.size());
-  for (const Item& item : items) {
-    keys.push_back(item.url_key);
-  }
   // Without knowing what is new, every item would look new and be fetched every poll;
   // the commit that follows reports the storage problem.
-  auto known = store.known_url_keys(keys);
-  if (!known || known->size() != items.size()) {
+  if (auto known = stored_already(items, store)) {
+    enrich_unknown_items(items, *known, source, config, fetcher, now_utc, cancel, report,
+                         on_article);
+  }
+}
+
+namespace {
+
+void enrich_unknown_items(std::vector<Item>& items, const std::vector<bool>& known,
+                          const SourceConfig& source, const HeraldConfig& config,
+                          Fetcher& fetcher, std::int64_t now_utc,
+                          const std::atomic<bool>* cancel, RunReport& report,
+                          const ArticleObserver& on_article) {
+  if (!source.article) {
     return;
   }
   std::set<std::string> attempted;  // a list can link one article twice
   int budget = source.article->max_per_poll;
   for (std::size_t i = 0; i < items.size() && budget > 0; ++i) {
-    if ((*known)[i] || !attempted.insert(items[i].url_key).second) {
+    if (known[i] || !attempted.insert(items[i].url_key).second) {
       continue;
     }
     if (cancel != nullptr && cancel->load()) {
@@ -236,8 +260,6 @@ void enrich_new_items(std::vector<Item>& items, const SourceConfig& source,
     }
   }
 }
-
-namespace {
 
 // The story keys of stored items, kept between polls. Building a key (NFKC folding, bigram
 // sets) costs far more than comparing two, and every poll that brings something new compares
@@ -286,36 +308,20 @@ class StoredKeyCache {
   std::unordered_map<std::int64_t, Entry> entries_;
 };
 
-}  // namespace
-
-std::vector<std::optional<std::int64_t>> find_same_stories(const std::vector<Item>& items,
-                                                           Store& store, std::int64_t now_utc) {
+std::vector<std::optional<std::int64_t>> same_stories_of_unknown(
+    const std::vector<Item>& items, const std::vector<bool>& known, Store& store,
+    std::int64_t now_utc) {
   static StoredKeyCache stored_keys;
   std::vector<std::optional<std::int64_t>> same(items.size());
-  if (items.empty()) {
+  // Most polls bring nothing new; the window's stories are then not even loaded.
+  if (!any_new(known)) {
     return same;
-  }
-  std::vector<std::string> keys;
-  keys.reserve(items.size());
-  for (const Item& item : items) {
-    keys.push_back(item.url_key);
   }
   const auto skipped = [&](const std::string& why) {
     spdlog::warn("source={} stage=cluster same-story check skipped: {}", items.front().source_id,
                  strip_controls(why));
     return same;
   };
-  auto known = store.known_url_keys(keys);
-  if (!known) {
-    return skipped(known.error().message);
-  }
-  if (known->size() != items.size()) {
-    return skipped("url key count mismatch");
-  }
-  // Most polls bring nothing new; the window's stories are then not even loaded.
-  if (std::find(known->begin(), known->end(), false) == known->end()) {
-    return same;
-  }
   auto recent = store.recent_stories(now_utc - kSameStoryWindowSeconds);
   if (!recent) {
     return skipped(recent.error().message);
@@ -325,7 +331,7 @@ std::vector<std::optional<std::int64_t>> find_same_stories(const std::vector<Ite
   }
   const std::vector<std::shared_ptr<const StoryKey>> stored = stored_keys.keys_for(*recent);
   for (std::size_t i = 0; i < items.size(); ++i) {
-    if ((*known)[i]) {
+    if (known[i]) {
       continue;
     }
     const StoryKey key = story_key(items[i].title, items[i].summary);
@@ -337,6 +343,20 @@ std::vector<std::optional<std::int64_t>> find_same_stories(const std::vector<Ite
     }
   }
   return same;
+}
+
+}  // namespace
+
+std::vector<std::optional<std::int64_t>> find_same_stories(const std::vector<Item>& items,
+                                                           Store& store, std::int64_t now_utc) {
+  auto known = stored_already(items, store);
+  if (!known) {
+    spdlog::warn("source={} stage=cluster same-story check skipped: {}",
+                 items.empty() ? std::string() : items.front().source_id,
+                 strip_controls(known.error().message));
+    return std::vector<std::optional<std::int64_t>>(items.size());
+  }
+  return same_stories_of_unknown(items, *known, store, now_utc);
 }
 
 FetchRequest make_request(const SourceConfig& source, const HeraldConfig& config,
@@ -461,9 +481,15 @@ RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config
   report.rejected = extraction->rejected;
   report.charset_suspect = extraction->charset_suspect;
 
-  enrich_new_items(extraction->items, source, config, fetcher, store, poll.started_at, cancel,
-                   report, evidence.article_observer());
-  if (evidence.enabled() && has_new_items(extraction->items, store)) {
+  // Which items are new decides article fetches, the list page's evidence and same-story
+  // checks. A store that cannot say cannot commit the poll either.
+  auto known = stored_already(extraction->items, store);
+  if (!known) {
+    return failed(known.error());
+  }
+  enrich_unknown_items(extraction->items, *known, source, config, fetcher, poll.started_at,
+                       cancel, report, evidence.article_observer());
+  if (evidence.enabled() && any_new(*known)) {
     evidence.keep("list", request.url, *page, fetched_at, std::string());
   }
   evidence.stage().list_sha256 = list_sha256;
@@ -473,7 +499,7 @@ RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config
   }
   poll.items = std::move(extraction->items);
   poll.default_section = default_section(source.kind);
-  poll.same_story_as = find_same_stories(poll.items, store, poll.started_at);
+  poll.same_story_as = same_stories_of_unknown(poll.items, *known, store, poll.started_at);
   poll.new_validators = Validators{.etag = page->etag, .last_modified = page->last_modified};
   return finish("ok", std::nullopt);
 }
