@@ -255,25 +255,6 @@ void print_candidate(const Candidate& candidate, const TimeZone& zone, bool as_j
   }
 }
 
-// Queues a stored item that never became a candidate (a poll stored it below the topic
-// threshold): the editor asking for it is the decision to review it. Returns whether a
-// candidate was created (false: the item is gone, or queued meanwhile).
-Result<bool> queue_stored_item(Store& store, const std::string& url_key,
-                               const std::string& section, std::int64_t now_utc) {
-  auto statement = store.database().prepare(
-      "INSERT INTO candidates (item_id, state, queued_at, section)"
-      " SELECT id, 'pending', ?2, ?3 FROM items WHERE url_key = ?1"
-      " ON CONFLICT(item_id) DO NOTHING");
-  if (!statement) {
-    return fail(std::move(statement.error()));
-  }
-  statement->bind(1, url_key).bind(2, now_utc).bind(3, section);
-  if (auto done = statement->run(); !done) {
-    return fail(std::move(done.error()));
-  }
-  return store.database().changes() == 1;
-}
-
 // An item stored before: report its candidate, or queue it when it has none. Nothing is
 // fetched and the stored fields stand (editors change them in the queue).
 int report_known(Store& store, const std::string& url, const std::string& url_key,
@@ -289,7 +270,7 @@ int report_known(Store& store, const std::string& url, const std::string& url_ke
     return kExitOk;
   }
   SystemClock clock;
-  auto queued = queue_stored_item(store, url_key, section, clock.now_utc_seconds());
+  auto queued = store.queue_stored_item(url_key, section, clock.now_utc_seconds());
   if (!queued) {
     print_error(queued.error());
     return kExitFailed;

@@ -573,4 +573,20 @@ Result<int> Store::publish_edition(const std::string& month, int utc_offset_seco
   return published;
 }
 
+Result<bool> Store::queue_stored_item(const std::string& url_key, const std::string& section,
+                                     std::int64_t now_utc) {
+  auto statement = db_.prepare(
+      "INSERT INTO candidates (item_id, state, queued_at, section)"
+      " SELECT id, 'pending', ?2, ?3 FROM items WHERE url_key = ?1"
+      " ON CONFLICT(item_id) DO NOTHING");
+  if (!statement) {
+    return fail(std::move(statement.error()));
+  }
+  statement->bind(1, url_key).bind(2, now_utc).bind(3, section);
+  if (auto done = statement->run(); !done) {
+    return fail(std::move(done.error()));
+  }
+  return db_.changes() == 1;
+}
+
 }  // namespace herald

@@ -338,6 +338,12 @@ class Store {
   // poll's items (cluster_id 0: the item is alone so far).
   Result<std::vector<StoryRecord>> recent_stories(std::int64_t since_utc);
 
+  // Queues a stored item that never became a candidate (a poll stored it below the topic
+  // threshold): an editor asking for it (`herald add`) is the decision to review it.
+  // Returns whether a candidate was created (false: no such item, or it is queued already).
+  Result<bool> queue_stored_item(const std::string& url_key, const std::string& section,
+                                 std::int64_t now_utc);
+
   // ---- users and sessions ----
 
   // kUsage when the name is taken or invalid (1-64 bytes of UTF-8, no spaces or controls).

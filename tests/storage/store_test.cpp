@@ -84,6 +84,27 @@ TEST_F(StoreTest, FirstPollInsertsEveryItemAsNew) {
             1);
 }
 
+TEST_F(StoreTest, AStoredItemIsQueuedOnceWhenAnEditorAsksForIt) {
+  ASSERT_TRUE(store().commit_poll(ok_poll(1000, {make_item("a"), make_item("b", true)})));
+
+  auto queued = store().queue_stored_item("www.example.gov.cn/a.html", "最新行业动态", 2000);
+  ASSERT_TRUE(queued) << queued.error().message;
+  EXPECT_TRUE(*queued);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM candidates c JOIN items i ON i.id = c.item_id"
+                  " WHERE i.url_key = 'www.example.gov.cn/a.html' AND c.state = 'pending'"
+                  " AND c.section = '最新行业动态' AND c.queued_at = 2000"),
+            1);
+
+  // Asking again, for an item already queued by its poll, or for an unknown one: nothing.
+  for (const char* key : {"www.example.gov.cn/a.html", "www.example.gov.cn/b.html",
+                          "www.example.gov.cn/unknown.html"}) {
+    auto again = store().queue_stored_item(key, "最新行业动态", 3000);
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_FALSE(*again) << key;
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM candidates"), 2);
+}
+
 TEST_F(StoreTest, SamePollAgainFindsNothingNew) {
   const std::vector<Item> items = {make_item("a"), make_item("b", true)};
   ASSERT_TRUE(store().commit_poll(ok_poll(1000, items)).has_value());
