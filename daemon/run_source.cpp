@@ -10,11 +10,13 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
 #include "common/text.h"
 #include "daemon/edition.h"
 #include "scrapers/cluster/simhash.h"
+#include "scrapers/cluster/story_index.h"
 #include "scrapers/decode/decode.h"
 #include "scrapers/enrich/article.h"
 #include "scrapers/normalise/normalise.h"
@@ -261,88 +263,114 @@ void enrich_unknown_items(std::vector<Item>& items, const std::vector<bool>& kno
   }
 }
 
-// The story keys of stored items, kept between polls. Building a key (NFKC folding, bigram
-// sets) costs far more than comparing two, and every poll that brings something new compares
-// with the whole window, so rebuilding them each time made clustering quadratic in the
-// number of polls. A key is a function of title and summary alone: an entry is reused only
-// when both are unchanged, whichever database the id came from. Each call keeps only the
-// stories it was given, so the cache holds at most one window's keys; shared by the poll
-// workers, which see the same window.
-class StoredKeyCache {
+// The same-story window of one database, kept in memory between polls and shared by the
+// poll workers of this process. Loading the window (every item of the last 7 days) and
+// building each story's key costs far more than looking a new item up, so each poll reads
+// only what was stored since the last one: the items from the newest id the index holds
+// on, that item included, to see it is still there and unchanged (a database restored or
+// replaced under the same path starts the index over).
+class SameStoryWindow {
  public:
-  std::vector<std::shared_ptr<const StoryKey>> keys_for(const std::vector<StoryRecord>& recent) {
-    std::vector<std::shared_ptr<const StoryKey>> keys;
-    keys.reserve(recent.size());
-    std::unordered_map<std::int64_t, Entry> kept;
-    kept.reserve(recent.size());
-    const std::lock_guard lock(mutex_);
-    for (const StoryRecord& story : recent) {
-      auto found = entries_.find(story.item_id);
-      if (found == entries_.end() || found->second.title != story.title ||
-          found->second.summary != story.summary) {
-        StoryKey key = story_key(story.title, story.summary);
-        key.title = {};  // same_story() compares the sets and hashes, never these texts
-        key.text = {};
-        Entry entry{story.title, story.summary, std::make_shared<const StoryKey>(std::move(key))};
-        if (found != entries_.end()) {
-          entries_.erase(found);
-        }
-        keys.push_back(entry.key);
-        kept.insert_or_assign(story.item_id, std::move(entry));
-        continue;
-      }
-      keys.push_back(found->second.key);
-      kept.insert(entries_.extract(found));
+  // The window of the database `store` is connected to; one that is not shared (an
+  // in-memory database) is built for this call alone.
+  static std::shared_ptr<SameStoryWindow> of(Store& store) {
+    const char* file = sqlite3_db_filename(store.database().handle(), "main");
+    if (file == nullptr || *file == '\0') {
+      return std::make_shared<SameStoryWindow>();
     }
-    entries_ = std::move(kept);
-    return keys;
+    static std::mutex registry_mutex;
+    // Most recently used first; a process polls one database, tests a few in turn.
+    static std::vector<std::pair<std::string, std::shared_ptr<SameStoryWindow>>> registry;
+    constexpr std::size_t kKept = 4;
+    const std::lock_guard lock(registry_mutex);
+    auto found = std::find_if(registry.begin(), registry.end(),
+                              [&](const auto& entry) { return entry.first == file; });
+    if (found == registry.end()) {
+      registry.emplace(registry.begin(), file, std::make_shared<SameStoryWindow>());
+      if (registry.size() > kKept) {
+        registry.pop_back();
+      }
+    } else {
+      std::rotate(registry.begin(), found, found + 1);
+    }
+    return registry.front().second;
+  }
+
+  // For each item not `known`, the oldest stored story within the window it is the same
+  // story as.
+  Result<std::vector<std::optional<std::int64_t>>> match(const std::vector<Item>& items,
+                                                          const std::vector<bool>& known,
+                                                          Store& store, std::int64_t since) {
+    const std::lock_guard lock(mutex_);
+    if (auto synced = catch_up(store, since); !synced) {
+      index_.clear();  // half-read: start over next time
+      return fail(std::move(synced.error()));
+    }
+    std::vector<std::optional<std::int64_t>> same(items.size());
+    if (index_.size() == 0) {
+      return same;
+    }
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (!known[i]) {
+        same[i] = index_.find(story_key(items[i].title, items[i].summary), since);
+      }
+    }
+    return same;
   }
 
  private:
-  struct Entry {
-    std::string title;
-    std::string summary;
-    std::shared_ptr<const StoryKey> key;
-  };
+  static std::size_t fingerprint(const StoryRecord& story) {
+    return std::hash<std::string>{}(story.title) * 31 + std::hash<std::string>{}(story.summary);
+  }
+
+  Result<void> catch_up(Store& store, std::int64_t since) {
+    index_.forget_before(since);
+    const std::int64_t from = index_.last_id();
+    auto stories = store.recent_stories(since, from);
+    if (!stories) {
+      return fail(std::move(stories.error()));
+    }
+    auto first_new = stories->begin();
+    if (from != 0) {
+      if (stories->empty() || stories->front().item_id != from ||
+          fingerprint(stories->front()) != last_fingerprint_) {
+        index_.clear();
+        stories = store.recent_stories(since, 0);
+        if (!stories) {
+          return fail(std::move(stories.error()));
+        }
+        first_new = stories->begin();
+      } else {
+        ++first_new;
+      }
+    }
+    for (auto story = first_new; story != stories->end(); ++story) {
+      index_.add(story->item_id, story->first_seen, story_key(story->title, story->summary));
+      last_fingerprint_ = fingerprint(*story);
+    }
+    return {};
+  }
+
   std::mutex mutex_;
-  std::unordered_map<std::int64_t, Entry> entries_;
+  StoryIndex index_;
+  std::size_t last_fingerprint_ = 0;
 };
 
 std::vector<std::optional<std::int64_t>> same_stories_of_unknown(
     const std::vector<Item>& items, const std::vector<bool>& known, Store& store,
     std::int64_t now_utc) {
-  static StoredKeyCache stored_keys;
-  std::vector<std::optional<std::int64_t>> same(items.size());
-  // Most polls bring nothing new; the window's stories are then not even loaded.
+  // Most polls bring nothing new; the window is then not even looked at.
   if (!any_new(known)) {
-    return same;
+    return std::vector<std::optional<std::int64_t>>(items.size());
   }
-  const auto skipped = [&](const std::string& why) {
+  auto same = SameStoryWindow::of(store)->match(items, known, store,
+                                                now_utc - kSameStoryWindowSeconds);
+  if (!same) {
     spdlog::warn("source={} stage=cluster same-story check skipped: {}", items.front().source_id,
-                 strip_controls(why));
-    return same;
-  };
-  auto recent = store.recent_stories(now_utc - kSameStoryWindowSeconds);
-  if (!recent) {
-    return skipped(recent.error().message);
+                 strip_controls(same.error().message));
+    return std::vector<std::optional<std::int64_t>>(items.size());
   }
-  if (recent->empty()) {
-    return same;
-  }
-  const std::vector<std::shared_ptr<const StoryKey>> stored = stored_keys.keys_for(*recent);
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (known[i]) {
-      continue;
-    }
-    const StoryKey key = story_key(items[i].title, items[i].summary);
-    for (std::size_t j = 0; j < stored.size(); ++j) {
-      if (same_story(key, *stored[j])) {
-        same[i] = (*recent)[j].item_id;  // recent is oldest first
-        break;
-      }
-    }
-  }
-  return same;
+  return std::move(*same);
 }
 
 }  // namespace

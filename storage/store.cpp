@@ -519,14 +519,15 @@ Result<Candidate> Store::decide(std::int64_t id, ReviewState state, const std::s
   return edit_candidate(id, CandidateEdit{.state = state, .reason = reason}, reviewer, now_utc);
 }
 
-Result<std::vector<StoryRecord>> Store::recent_stories(std::int64_t since_utc) {
+Result<std::vector<StoryRecord>> Store::recent_stories(std::int64_t since_utc,
+                                                       std::int64_t from_id) {
   auto stmt = db_.prepare(
-      "SELECT id, COALESCE(cluster_id, 0), source_id, title, COALESCE(summary, '') FROM items"
-      " WHERE first_seen >= ?1 ORDER BY id");
+      "SELECT id, COALESCE(cluster_id, 0), source_id, title, COALESCE(summary, ''), first_seen"
+      " FROM items WHERE first_seen >= ?1 AND id >= ?2 ORDER BY id");
   if (!stmt) {
     return fail(std::move(stmt.error()));
   }
-  stmt->bind(1, since_utc);
+  stmt->bind(1, since_utc).bind(2, from_id);
   std::vector<StoryRecord> out;
   while (true) {
     auto row = stmt->step();
@@ -538,6 +539,7 @@ Result<std::vector<StoryRecord>> Store::recent_stories(std::int64_t since_utc) {
     }
     out.push_back(StoryRecord{.item_id = stmt->column_int64(0),
                               .cluster_id = stmt->column_int64(1),
+                              .first_seen = stmt->column_int64(5),
                               .source_id = stmt->column_text(2),
                               .title = stmt->column_text(3),
                               .summary = stmt->column_text(4)});

@@ -174,6 +174,7 @@ struct Session {
 struct StoryRecord {
   std::int64_t item_id = 0;
   std::int64_t cluster_id = 0;
+  std::int64_t first_seen = 0;
   std::string source_id{};
   std::string title{};
   std::string summary{};
@@ -334,9 +335,12 @@ class Store {
   Result<int> publish_edition(const std::string& month, int utc_offset_seconds,
                               const std::string& actor, std::int64_t now_utc);
 
-  // Items first seen at or after `since_utc`, oldest first, for same-story matching of a new
-  // poll's items (cluster_id 0: the item is alone so far).
-  Result<std::vector<StoryRecord>> recent_stories(std::int64_t since_utc);
+  // Items first seen at or after `since_utc` with an id of at least `from_id`, oldest (lowest
+  // id) first, for same-story matching of a new poll's items (cluster_id 0: the item is alone
+  // so far). `from_id` lets a caller that keeps the window in memory read only what is new
+  // since the last item it holds (and that item again, to see it is still the same).
+  Result<std::vector<StoryRecord>> recent_stories(std::int64_t since_utc,
+                                                  std::int64_t from_id = 0);
 
   // Queues a stored item that never became a candidate (a poll stored it below the topic
   // threshold): an editor asking for it (`herald add`) is the decision to review it.

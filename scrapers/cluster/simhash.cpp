@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cmath>
 #include <vector>
 
 #include "common/text.h"
@@ -102,13 +103,6 @@ std::vector<std::u32string> number_tokens(std::string_view normalised) {
   return out;
 }
 
-// A headline may drop the numbers ("（2023-2025年）") but not contradict them. Both sides
-// are sorted and distinct, as std::includes needs.
-bool numbers_conflict(const std::vector<std::u32string>& a, const std::vector<std::u32string>& b) {
-  return !std::includes(a.begin(), a.end(), b.begin(), b.end()) &&
-         !std::includes(b.begin(), b.end(), a.begin(), a.end());
-}
-
 }  // namespace
 
 std::string normalise_for_similarity(std::string_view title_and_summary) {
@@ -154,15 +148,30 @@ bool near_duplicate(std::uint64_t a, std::uint64_t b, int max_distance) {
   return hamming_distance(a, b) <= max_distance;
 }
 
+// A headline may drop the numbers ("（2023-2025年）") but not contradict them. Both sides
+// are sorted and distinct, as std::includes needs.
+bool numbers_conflict(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) {
+  return !std::includes(a.begin(), a.end(), b.begin(), b.end()) &&
+         !std::includes(b.begin(), b.end(), a.begin(), a.end());
+}
+
 double bigram_jaccard(std::string_view normalised_a, std::string_view normalised_b) {
   return sorted_jaccard(bigram_set(normalised_a), bigram_set(normalised_b));
 }
 
-std::vector<std::uint64_t> bigram_set(std::string_view normalised) {
-  return shingle_hashes(normalised, 2);
+std::vector<std::uint32_t> bigram_set(std::string_view normalised) {
+  const std::vector<std::uint64_t> wide = shingle_hashes(normalised, 2);
+  std::vector<std::uint32_t> out;
+  out.reserve(wide.size());
+  for (const std::uint64_t h : wide) {
+    out.push_back(static_cast<std::uint32_t>(h));  // the finaliser mixed every bit
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
-double sorted_jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+double sorted_jaccard(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) {
   if (a.empty() && b.empty()) {
     return 1.0;
   }
@@ -181,6 +190,14 @@ double sorted_jaccard(const std::vector<std::uint64_t>& a, const std::vector<std
     }
   }
   return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
+}
+
+std::size_t min_shared_for_same_story(std::size_t size) {
+  // kSameStoryMinJaccard * size rounded up; the epsilon keeps a product that lands a hair
+  // above an integer from rounding up past the true minimum.
+  const double product = kSameStoryMinJaccard * static_cast<double>(size);
+  const double rounded = std::ceil(product - 1e-9);
+  return rounded <= 0 ? 0 : static_cast<std::size_t>(rounded);
 }
 
 double jaccard_upper_bound(std::size_t size_a, std::size_t size_b) {
@@ -203,6 +220,13 @@ StoryKey story_key(std::string_view title, std::string_view summary) {
     key.text_bigrams = bigram_set(key.text);
   }
   key.numbers = number_tokens(key.title);
+  for (const std::u32string& number : key.numbers) {
+    key.number_hashes.push_back(
+        static_cast<std::uint32_t>(hash_code_points(number.data(), number.size())));
+  }
+  std::sort(key.number_hashes.begin(), key.number_hashes.end());
+  key.number_hashes.erase(std::unique(key.number_hashes.begin(), key.number_hashes.end()),
+                          key.number_hashes.end());
   return key;
 }
 
@@ -211,14 +235,14 @@ namespace {
 // bigram Jaccard >= kSameStoryMinJaccard, without the merge when the set sizes alone rule it
 // out. Rounding cannot make the bound pass a pair the full computation would reject the
 // other way: the bound is never below the exact similarity, and division rounds monotonically.
-bool similar_enough(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+bool similar_enough(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) {
   return jaccard_upper_bound(a.size(), b.size()) >= kSameStoryMinJaccard &&
          sorted_jaccard(a, b) >= kSameStoryMinJaccard;
 }
 
 }  // namespace
 
-bool same_story(const StoryKey& a, const StoryKey& b) {
+bool same_story(const StoryFeatures& a, const StoryFeatures& b) {
   // The cheap tests first; the answer is the same as checking the numbers first.
   const bool alike = near_duplicate(a.simhash, b.simhash) ||
                      similar_enough(a.title_bigrams, b.title_bigrams) ||

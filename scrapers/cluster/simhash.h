@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,20 +67,41 @@ int hamming_distance(std::uint64_t a, std::uint64_t b);
 bool near_duplicate(std::uint64_t a, std::uint64_t b,
                     int max_distance = kNearDuplicateMaxDistance);
 
+// Whether two titles' number hashes (StoryKey::number_hashes: sorted, distinct) contradict
+// each other: each side has a number the other lacks ("第二批" / "第三批").
+bool numbers_conflict(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b);
+
 // Jaccard similarity of the sets of code-point bigrams of two normalised texts (1.0 for two
 // empty texts; a one-character text is its own single feature).
 double bigram_jaccard(std::string_view normalised_a, std::string_view normalised_b);
 
 // The distinct bigram hashes of a normalised text, sorted: the set bigram_jaccard compares,
 // built once per item so that comparing two items is a merge, not two hash-set builds.
-std::vector<std::uint64_t> bigram_set(std::string_view normalised);
+// 32 bits per bigram: a window of 20,000 stories holds about a million of them, and two
+// distinct bigrams of one pair of titles share a hash with odds of about 1 in 10^6.
+std::vector<std::uint32_t> bigram_set(std::string_view normalised);
 
 // bigram_jaccard over two bigram_set() results; equal to bigram_jaccard of their texts.
-double sorted_jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b);
+double sorted_jaccard(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b);
 
 // The upper bound min(|A|,|B|) / max(|A|,|B|) of the Jaccard similarity of sets of these
 // sizes (1.0 for two empty sets): below the threshold, the sets need not be compared.
 double jaccard_upper_bound(std::size_t size_a, std::size_t size_b);
+
+// The fewest elements two sets must share for a Jaccard similarity of at least
+// kSameStoryMinJaccard when one of them has `size` elements (J >= t implies
+// |A n B| >= t * |A u B| >= t * |A|). Exact for the sizes titles and summaries have: never
+// more than the true minimum, so a search that relies on it misses nothing.
+std::size_t min_shared_for_same_story(std::size_t size);
+
+// What same_story() compares: views of a StoryKey, or of the compact copy a StoryIndex keeps.
+struct StoryFeatures {
+  std::uint64_t simhash = 0;
+  bool has_summary = false;
+  std::span<const std::uint32_t> title_bigrams{};
+  std::span<const std::uint32_t> text_bigrams{};  // empty without summary
+  std::span<const std::uint32_t> numbers{};       // hashes of the title's number tokens
+};
 
 // What an item is compared by. Keys of stored items are compared with every new item, so
 // everything same_story() needs is derived here once: build keys with story_key().
@@ -88,9 +110,18 @@ struct StoryKey {
   std::string text{};         // normalise_for_similarity(title + summary)
   std::uint64_t simhash = 0;  // simhash(text)
   bool has_summary = false;
-  std::vector<std::uint64_t> title_bigrams{};  // bigram_set(title)
-  std::vector<std::uint64_t> text_bigrams{};   // bigram_set(text); empty without summary
+  std::vector<std::uint32_t> title_bigrams{};  // bigram_set(title)
+  std::vector<std::uint32_t> text_bigrams{};   // bigram_set(text); empty without summary
   std::vector<std::u32string> numbers{};       // the title's number tokens, sorted, distinct
+  std::vector<std::uint32_t> number_hashes{};  // their hashes, sorted, distinct
+
+  StoryFeatures features() const {
+    return StoryFeatures{.simhash = simhash,
+                         .has_summary = has_summary,
+                         .title_bigrams = title_bigrams,
+                         .text_bigrams = text_bigrams,
+                         .numbers = number_hashes};
+  }
 };
 
 StoryKey story_key(std::string_view title, std::string_view summary);
@@ -99,6 +130,9 @@ StoryKey story_key(std::string_view title, std::string_view summary);
 // number the other lacks) and any of: simhashes within kNearDuplicateMaxDistance; titles'
 // bigram Jaccard >= kSameStoryMinJaccard; both have summaries and the title + summary
 // texts' bigram Jaccard >= kSameStoryMinJaccard.
-bool same_story(const StoryKey& a, const StoryKey& b);
+bool same_story(const StoryFeatures& a, const StoryFeatures& b);
+inline bool same_story(const StoryKey& a, const StoryKey& b) {
+  return same_story(a.features(), b.features());
+}
 
 }  // namespace herald

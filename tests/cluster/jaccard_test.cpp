@@ -17,9 +17,6 @@
 namespace herald {
 namespace {
 
-using testing::kLookAlikePairs;
-using testing::kNewsletterItems;
-using testing::kSameStoryPairs;
 using testing::Story;
 
 std::set<std::u32string> reference_bigrams(std::string_view normalised) {
@@ -55,17 +52,8 @@ double reference_jaccard(std::string_view a_text, std::string_view b_text) {
 // Every title, and every title + summary, of the newsletter and of the same-story and
 // look-alike pairs (30 + 2 x 25 + 2 x 7 stories), each in both forms when it has a summary.
 std::vector<std::string> real_texts() {
-  std::vector<Story> stories(kNewsletterItems.begin(), kNewsletterItems.end());
-  for (const auto& pair : kSameStoryPairs) {
-    stories.push_back(pair.a);
-    stories.push_back(pair.b);
-  }
-  for (const auto& [a, b] : kLookAlikePairs) {
-    stories.push_back(a);
-    stories.push_back(b);
-  }
   std::vector<std::string> out;
-  for (const Story& story : stories) {
+  for (const Story& story : testing::all_stories()) {
     const StoryKey key = story_key(story.title, story.summary);
     out.push_back(key.title);
     if (key.has_summary) {
@@ -78,7 +66,7 @@ std::vector<std::string> real_texts() {
 TEST(SortedJaccardTest, EqualsTheSetDefinitionOnEveryPairOfRealTitles) {
   const std::vector<std::string> texts = real_texts();
   ASSERT_GE(texts.size(), 140u);
-  std::vector<std::vector<std::uint64_t>> sets;
+  std::vector<std::vector<std::uint32_t>> sets;
   for (const std::string& text : texts) {
     sets.push_back(bigram_set(text));
     ASSERT_EQ(sets.back().size(), reference_bigrams(text).size()) << text;

@@ -22,6 +22,7 @@
 #include <array>
 #include <utility>
 #include <string_view>
+#include <vector>
 
 namespace herald::testing {
 
@@ -223,5 +224,19 @@ inline constexpr std::array<std::pair<Story, Story>, 7> kLookAlikePairs{{
     {{"OpenAI announces leadership transition", ""},
      {"OpenAI announces new members to board of directors", ""}},
 }};
+
+// Every story above: the newsletter's items, then both sides of each pair.
+inline std::vector<Story> all_stories() {
+  std::vector<Story> stories(kNewsletterItems.begin(), kNewsletterItems.end());
+  for (const auto& pair : kSameStoryPairs) {
+    stories.push_back(pair.a);
+    stories.push_back(pair.b);
+  }
+  for (const auto& [a, b] : kLookAlikePairs) {
+    stories.push_back(a);
+    stories.push_back(b);
+  }
+  return stories;
+}
 
 }  // namespace herald::testing

@@ -271,5 +271,57 @@ TEST(DefaultSectionTest, FollowsTheSourceKind) {
   EXPECT_EQ(default_section(SourceKind::kPlatform), kIndustrySection);
 }
 
+// herald poll's workers and serve's poller keep one same-story window per database file in
+// memory and read only what was stored since; what they find must be what a fresh read of
+// the whole window finds, whichever connection stored the items.
+TEST(SameStoryWindowTest, ConnectionsToOneFileSeeEachOthersItems) {
+  const testing::TempDir dir;
+  const auto path = dir.path() / "herald.db";
+  auto writer = Store::open(path);
+  auto poller = Store::open(path);
+  ASSERT_TRUE(writer.has_value() && poller.has_value());
+  const Item first = story_item("ministry", 1, kSameStoryPairs[0].a.title, kSameStoryPairs[0].a.summary);
+  const Item second = story_item("ministry", 2, kNewsletterItems[5].title, kNewsletterItems[5].summary);
+  const Item first_copy = story_item("outlet", 1, kSameStoryPairs[0].b.title, kSameStoryPairs[0].b.summary);
+  const Item second_copy = story_item("outlet", 2, kNewsletterItems[5].title, "");
+
+  ASSERT_TRUE(writer->commit_poll(poll_of("ministry", kNow - kDay, {first})).has_value());
+  const auto before = find_same_stories({first_copy, second_copy}, *poller, kNow);
+  // Stored by the other connection after the window was first read.
+  ASSERT_TRUE(writer->commit_poll(poll_of("ministry", kNow - 3600, {second})).has_value());
+  const auto after = find_same_stories({first_copy, second_copy}, *poller, kNow);
+
+  const auto stories = writer->recent_stories(0);
+  ASSERT_TRUE(stories.has_value());
+  ASSERT_EQ(stories->size(), 2u);
+  ASSERT_TRUE(before[0].has_value());
+  EXPECT_EQ(before[0], stories->at(0).item_id);
+  EXPECT_EQ(before[1], std::nullopt);
+  EXPECT_EQ(after[0], stories->at(0).item_id);
+  EXPECT_EQ(after[1], stories->at(1).item_id);
+}
+
+TEST(SameStoryWindowTest, ADatabaseReplacedUnderTheSamePathIsReadAfresh) {
+  const testing::TempDir dir;
+  const auto path = dir.path() / "herald.db";
+  const Item original = story_item("ministry", 1, kSameStoryPairs[0].a.title, kSameStoryPairs[0].a.summary);
+  const Item copy = story_item("outlet", 1, kSameStoryPairs[0].b.title, kSameStoryPairs[0].b.summary);
+  const Item other = story_item("ministry", 2, kNewsletterItems[1].title, kNewsletterItems[1].summary);
+  {
+    auto store = Store::open(path);
+    ASSERT_TRUE(store.has_value());
+    ASSERT_TRUE(store->commit_poll(poll_of("ministry", kNow - kDay, {original})).has_value());
+    ASSERT_TRUE(find_same_stories({copy}, *store, kNow)[0].has_value());
+  }
+  std::filesystem::remove_all(dir.path());
+  std::filesystem::create_directories(dir.path());
+  // Same path, same first id, a different story under it.
+  auto store = Store::open(path);
+  ASSERT_TRUE(store.has_value());
+  ASSERT_TRUE(store->commit_poll(poll_of("ministry", kNow - kDay, {other})).has_value());
+
+  EXPECT_EQ(find_same_stories({copy}, *store, kNow)[0], std::nullopt);
+}
+
 }  // namespace
 }  // namespace herald

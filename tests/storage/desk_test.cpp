@@ -246,6 +246,29 @@ TEST_F(DeskTest, RecentStoriesAreTheItemsFirstSeenSinceOldestFirst) {
   EXPECT_EQ(recent->at(1).cluster_id, recent->at(0).item_id);
 }
 
+TEST_F(DeskTest, RecentStoriesFromAnIdReadOnlyThatItemAndNewerOnes) {
+  commit(poll_of("a", 5000, {make_item("a", "one", "first story")}));
+  commit(poll_of("b", 6000, {make_item("b", "two", "second story")}));
+  commit(poll_of("c", 7000, {make_item("c", "three", "third story")}));
+  auto all = store().recent_stories(0);
+  ASSERT_TRUE(all.has_value()) << all.error().message;
+  ASSERT_EQ(all->size(), 3u);
+
+  auto tail = store().recent_stories(0, all->at(1).item_id);
+
+  ASSERT_TRUE(tail.has_value()) << tail.error().message;
+  ASSERT_EQ(tail->size(), 2u);
+  EXPECT_EQ(tail->at(0).title, "second story");
+  EXPECT_EQ(tail->at(0).first_seen, 6000);
+  EXPECT_EQ(tail->at(1).title, "third story");
+  EXPECT_EQ(tail->at(1).first_seen, 7000);
+  // The window still applies: an id from before it yields only what is inside.
+  auto windowed = store().recent_stories(6500, all->at(0).item_id);
+  ASSERT_TRUE(windowed.has_value());
+  ASSERT_EQ(windowed->size(), 1u);
+  EXPECT_EQ(windowed->at(0).title, "third story");
+}
+
 // ---- full-text search -------------------------------------------------------------------
 
 class SearchTest : public DeskTest {

@@ -1,0 +1,195 @@
+#include "scrapers/cluster/story_index.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace herald {
+namespace {
+
+constexpr std::size_t kSimhashBlocks = 4;
+
+std::uint16_t simhash_block(std::uint64_t simhash, std::size_t block) {
+  return static_cast<std::uint16_t>(simhash >> (16 * block));
+}
+
+std::uint32_t append(std::vector<std::uint32_t>& arena, std::span<const std::uint32_t> values) {
+  const auto begin = static_cast<std::uint32_t>(arena.size());
+  arena.insert(arena.end(), values.begin(), values.end());
+  return begin;
+}
+
+}  // namespace
+
+void StoryIndex::add(std::int64_t item_id, std::int64_t first_seen, const StoryKey& key) {
+  Entry entry{.id = item_id,
+              .first_seen = first_seen,
+              .simhash = key.simhash,
+              .title_begin = append(arena_, key.title_bigrams),
+              .text_begin = append(arena_, key.text_bigrams),
+              .numbers_begin = append(arena_, key.number_hashes),
+              .title_size = static_cast<std::uint32_t>(key.title_bigrams.size()),
+              .text_size = static_cast<std::uint32_t>(key.text_bigrams.size()),
+              .numbers_size = static_cast<std::uint32_t>(key.number_hashes.size()),
+              .has_summary = key.has_summary};
+  entries_.push_back(entry);
+  if (first_seen < horizon_) {
+    ++forgotten_;
+  }
+  index_entry(static_cast<std::uint32_t>(entries_.size() - 1));
+}
+
+void StoryIndex::index_entry(std::uint32_t slot) {
+  const Entry& entry = entries_[slot];
+  for (std::size_t block = 0; block < kSimhashBlocks; ++block) {
+    simhash_blocks_[block][simhash_block(entry.simhash, block)].push_back(slot);
+  }
+  const StoryFeatures features = features_of(entry);
+  if (features.title_bigrams.empty()) {
+    empty_titles_.push_back(slot);
+  }
+  for (const std::uint32_t bigram : features.title_bigrams) {
+    title_postings_[bigram].push_back(slot);
+  }
+  if (entry.has_summary) {
+    for (const std::uint32_t bigram : features.text_bigrams) {
+      text_postings_[bigram].push_back(slot);
+    }
+  }
+}
+
+StoryFeatures StoryIndex::features_of(const Entry& entry) const {
+  const std::span<const std::uint32_t> arena(arena_);
+  return StoryFeatures{.simhash = entry.simhash,
+                       .has_summary = entry.has_summary,
+                       .title_bigrams = arena.subspan(entry.title_begin, entry.title_size),
+                       .text_bigrams = arena.subspan(entry.text_begin, entry.text_size),
+                       .numbers = arena.subspan(entry.numbers_begin, entry.numbers_size)};
+}
+
+void StoryIndex::add_similar(const Postings& postings, std::span<const std::uint32_t> set,
+                             bool text, std::vector<std::uint32_t>& alike) const {
+  static const std::vector<std::uint32_t> kNone;
+  std::vector<const std::vector<std::uint32_t>*> lists;
+  lists.reserve(set.size());
+  for (const std::uint32_t bigram : set) {
+    const auto found = postings.find(bigram);
+    lists.push_back(found == postings.end() ? &kNone : &found->second);
+  }
+  std::sort(lists.begin(), lists.end(), [](const auto* a, const auto* b) { return a->size() < b->size(); });
+
+  if (seen_in_.size() < entries_.size()) {
+    seen_in_.resize(entries_.size(), 0);
+    shared_.resize(entries_.size(), 0);
+  }
+  if (++search_ == 0) {  // wrapped: no slot may look met by this search
+    std::fill(seen_in_.begin(), seen_in_.end(), 0);
+    search_ = 1;
+  }
+  const std::size_t needed = min_shared_for_same_story(set.size());
+  const std::size_t first_lists = set.size() - needed + 1;
+  std::vector<std::uint32_t> found;
+  for (std::size_t i = 0; i < first_lists; ++i) {
+    for (const std::uint32_t slot : *lists[i]) {
+      if (seen_in_[slot] != search_) {
+        seen_in_[slot] = search_;
+        shared_[slot] = 1;
+        found.push_back(slot);
+      } else {
+        ++shared_[slot];
+      }
+    }
+  }
+  for (std::size_t i = first_lists; i < lists.size() && !found.empty(); ++i) {
+    const std::size_t lists_left = lists.size() - i;
+    std::erase_if(found, [&](std::uint32_t slot) { return shared_[slot] + lists_left < needed; });
+    const std::vector<std::uint32_t>& list = *lists[i];
+    if (found.size() * 16 < list.size()) {
+      for (const std::uint32_t slot : found) {
+        shared_[slot] += std::binary_search(list.begin(), list.end(), slot) ? 1 : 0;
+      }
+    } else {
+      for (const std::uint32_t slot : list) {
+        if (seen_in_[slot] == search_) {
+          ++shared_[slot];  // also counts dropped slots: harmless, they are not in `found`
+        }
+      }
+    }
+  }
+  // Every list was read for the survivors: shared_ is the exact overlap, and the similarity
+  // is computed as sorted_jaccard computes it.
+  for (const std::uint32_t slot : found) {
+    const Entry& entry = entries_[slot];
+    const std::size_t other = text ? entry.text_size : entry.title_size;
+    const double common = shared_[slot];
+    if (common / (static_cast<double>(set.size() + other) - common) >= kSameStoryMinJaccard) {
+      alike.push_back(slot);
+    }
+  }
+}
+
+std::optional<std::int64_t> StoryIndex::find(const StoryKey& key, std::int64_t since) const {
+  std::vector<std::uint32_t> alike;
+  for (std::size_t block = 0; block < kSimhashBlocks; ++block) {
+    const auto found = simhash_blocks_[block].find(simhash_block(key.simhash, block));
+    if (found == simhash_blocks_[block].end()) {
+      continue;
+    }
+    for (const std::uint32_t slot : found->second) {
+      if (near_duplicate(key.simhash, entries_[slot].simhash)) {
+        alike.push_back(slot);
+      }
+    }
+  }
+  if (key.title_bigrams.empty()) {
+    alike.insert(alike.end(), empty_titles_.begin(), empty_titles_.end());
+  } else {
+    add_similar(title_postings_, key.title_bigrams, false, alike);
+  }
+  if (key.has_summary && !key.text_bigrams.empty()) {
+    add_similar(text_postings_, key.text_bigrams, true, alike);
+  }
+  std::sort(alike.begin(), alike.end());  // slot order is id order
+  const std::int64_t oldest = std::max(since, horizon_);
+  const std::span<const std::uint32_t> numbers(key.number_hashes);
+  for (const std::uint32_t slot : alike) {
+    const Entry& entry = entries_[slot];
+    if (entry.first_seen >= oldest && !numbers_conflict(numbers, features_of(entry).numbers)) {
+      return entry.id;
+    }
+  }
+  return std::nullopt;
+}
+
+void StoryIndex::forget_before(std::int64_t since) {
+  if (since <= horizon_) {
+    return;
+  }
+  horizon_ = since;
+  forgotten_ = static_cast<std::size_t>(std::count_if(
+      entries_.begin(), entries_.end(), [&](const Entry& e) { return e.first_seen < horizon_; }));
+  if (forgotten_ > 0 && forgotten_ * 2 >= entries_.size()) {
+    compact();
+  }
+}
+
+void StoryIndex::compact() {
+  StoryIndex kept;
+  kept.horizon_ = horizon_;
+  for (const Entry& entry : entries_) {
+    if (entry.first_seen < horizon_) {
+      continue;
+    }
+    const StoryFeatures features = features_of(entry);
+    Entry copy = entry;
+    copy.title_begin = append(kept.arena_, features.title_bigrams);
+    copy.text_begin = append(kept.arena_, features.text_bigrams);
+    copy.numbers_begin = append(kept.arena_, features.numbers);
+    kept.entries_.push_back(copy);
+    kept.index_entry(static_cast<std::uint32_t>(kept.entries_.size() - 1));
+  }
+  *this = std::move(kept);
+}
+
+void StoryIndex::clear() { *this = StoryIndex{}; }
+
+}  // namespace herald

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "scrapers/cluster/simhash.h"
+
+namespace herald {
+
+// The stored stories of the same-story window, indexed so that a new item is compared only
+// with the stories that could match it, not with the whole window.
+//
+// A poll of a busy installation brings items against a window of tens of thousands of
+// stories; comparing each new item with each of them made clustering the bulk of a poll
+// cycle's CPU (bench/README.md). same_story() is true only when one of three things holds,
+// and each has an exact filter:
+//  * simhashes within 3 bits: split into four 16-bit blocks, two such hashes agree on at
+//    least one whole block (pigeonhole), so four block lookups find every one;
+//  * title (or title + summary) bigram Jaccard >= t: then the two sets share at least
+//    m = min_shared_for_same_story(|A|) bigrams, so the stored set must contain at least one
+//    of ANY |A| - m + 1 bigrams of the new set. The index keeps, per bigram, the stories
+//    that contain it (in id order), and reads the |A| - m + 1 bigrams with the shortest
+//    lists first: the rare words of the headline, never "关于" or "通知". Only the stories
+//    found there are followed through the remaining lists, each dropped as soon as it can no
+//    longer reach m, and looked up by binary search once they are few; at the end each
+//    survivor's count is its exact overlap, so its Jaccard similarity needs no merge.
+// The stories found alike then pass the number rule of same_story(), lowest id first, so
+// find() answers exactly what same_story() over the whole window in id order would
+// (tests/cluster/story_index_test.cpp compares the two).
+//
+// Memory: about 300 bytes per story (compact copies of the sets with 32-bit hashes, and
+// their postings); a 20,000-story window is ~6 MB. Not thread-safe: callers lock.
+class StoryIndex {
+ public:
+  // Adds a stored story. Ids must increase from call to call (the database's order).
+  void add(std::int64_t item_id, std::int64_t first_seen, const StoryKey& key);
+
+  // The lowest id among the stories first seen at or after `since` (and not forgotten) for
+  // which same_story(key, story) holds; nullopt when there is none.
+  std::optional<std::int64_t> find(const StoryKey& key, std::int64_t since) const;
+
+  // Stories first seen before `since` are no longer found; their memory is given back once
+  // they are half of the index.
+  void forget_before(std::int64_t since);
+
+  void clear();
+  std::size_t size() const { return entries_.size() - forgotten_; }
+  std::int64_t last_id() const { return entries_.empty() ? 0 : entries_.back().id; }
+
+ private:
+  struct Entry {
+    std::int64_t id = 0;
+    std::int64_t first_seen = 0;
+    std::uint64_t simhash = 0;
+    std::uint32_t title_begin = 0;  // offsets into arena_
+    std::uint32_t text_begin = 0;
+    std::uint32_t numbers_begin = 0;
+    std::uint32_t title_size = 0;
+    std::uint32_t text_size = 0;
+    std::uint32_t numbers_size = 0;
+    bool has_summary = false;
+  };
+  using Postings = std::unordered_map<std::uint32_t, std::vector<std::uint32_t>>;
+
+  StoryFeatures features_of(const Entry& entry) const;
+  void index_entry(std::uint32_t slot);
+  // Appends the slots whose set (title, or title + summary) has a bigram Jaccard similarity
+  // of at least kSameStoryMinJaccard with `set` (not empty).
+  void add_similar(const Postings& postings, std::span<const std::uint32_t> set, bool text,
+                   std::vector<std::uint32_t>& alike) const;
+  void compact();
+
+  std::vector<Entry> entries_;        // in id order; a slot is an index into it
+  std::vector<std::uint32_t> arena_;  // every entry's title, text and number hashes
+  Postings title_postings_;
+  Postings text_postings_;            // only stories with a summary
+  std::array<std::unordered_map<std::uint16_t, std::vector<std::uint32_t>>, 4> simhash_blocks_;
+  std::vector<std::uint32_t> empty_titles_;  // title sets with no bigram (Jaccard 1 with "")
+  std::int64_t horizon_ = 0;                 // forget_before's latest `since`
+  std::size_t forgotten_ = 0;                // entries first seen before horizon_
+  // find()'s per-slot scratch: which search last met the slot, and how many of the new
+  // set's bigrams it holds. Kept between calls, so a search allocates nothing per story.
+  mutable std::vector<std::uint32_t> seen_in_;
+  mutable std::vector<std::uint32_t> shared_;
+  mutable std::uint32_t search_ = 0;
+};
+
+}  // namespace herald
