@@ -3,7 +3,9 @@
 // monthly edition.
 
 #include <algorithm>
+#include <limits>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -33,10 +35,19 @@ std::size_t code_points(std::string_view s) {
       s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+// How a full-text term's condition is written into a statement.
+enum class FtsForm {
+  kList,        // the item is in the term's whole match list (the list can drive the query)
+  kFromBound,   // ... in the match list from item id L up (older items: looked up one by one)
+  kMatched,     // already known to match (the statement is driven by the full-text index)
+  kLookup,      // looked up for this one item (for a few candidates only)
+};
+
 // A WHERE clause under construction with numbered parameters, so one value can be used
 // several times and the clause can be bound to more than one statement. Conditions name
 // the candidate as "$c" and its item as "$i", so that the same clause can also be written
-// for another pair of aliases (the earlier cluster member of query_queue's NOT EXISTS).
+// for another pair of aliases (the earlier cluster member of query_queue's NOT EXISTS);
+// "$F<n>;" is the full-text test of the phrase in parameter n, written per FtsForm.
 class Conditions {
  public:
   using Value = std::variant<std::int64_t, double, std::string>;
@@ -57,13 +68,28 @@ class Conditions {
     return placeholder();
   }
   void add(std::string condition) { sql_ += " AND (" + std::move(condition) + ")"; }
-  // " AND (...) AND (...)", or "" when there is no condition.
-  std::string sql(std::string_view candidate = "c", std::string_view item = "i") const {
+  // The marker for a full-text term (see FtsForm); `phrase` is its quoted FTS5 string and
+  // `like` the placeholder of its LIKE pattern for the editors' text.
+  std::string fts_term(const std::string& phrase, const std::string& like) {
+    phrases_.push_back(phrase);
+    likes_.push_back(like);
+    param(phrase);
+    return fmt::format("$F{};", values_.size());
+  }
+  // " AND (...) AND (...)", or "" when there is no condition. `bound` is the placeholder
+  // of the lowest item id for FtsForm::kFromBound.
+  std::string sql(std::string_view candidate = "c", std::string_view item = "i",
+                  FtsForm form = FtsForm::kList, std::string_view bound = "") const {
     std::string out;
     for (std::size_t at = 0; at < sql_.size(); ++at) {
       if (sql_[at] == '$' && at + 1 < sql_.size() && (sql_[at + 1] == 'c' || sql_[at + 1] == 'i')) {
         out += sql_[at + 1] == 'c' ? candidate : item;
         ++at;
+      } else if (sql_[at] == '$' && at + 1 < sql_.size() && sql_[at + 1] == 'F') {
+        const std::size_t end = sql_.find(';', at);
+        const std::string phrase = "?" + sql_.substr(at + 2, end - at - 2);
+        out += fts_test(candidate, phrase, form, bound);
+        at = end;
       } else {
         out += sql_[at];
       }
@@ -72,6 +98,16 @@ class Conditions {
   }
   // Whether a condition reads the item (else counting needs no join with items).
   bool uses_item() const { return sql_.find("$i.") != std::string::npos; }
+  // The full-text terms: every one of them as one FTS5 query, and their LIKE placeholders.
+  bool has_fts() const { return !phrases_.empty(); }
+  std::string all_phrases() const {
+    std::string out;
+    for (const std::string& phrase : phrases_) {
+      out += (out.empty() ? "" : " AND ") + phrase;
+    }
+    return out;
+  }
+  const std::vector<std::string>& fts_likes() const { return likes_; }
 
   void bind(Statement& stmt) const {
     for (std::size_t i = 0; i < values_.size(); ++i) {
@@ -84,8 +120,31 @@ class Conditions {
  private:
   std::string placeholder() const { return fmt::format("?{}", values_.size()); }
 
+  static std::string fts_test(std::string_view c, const std::string& phrase, FtsForm form,
+                              std::string_view bound) {
+    switch (form) {
+      case FtsForm::kList:
+        return fmt::format("{}.item_id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {})",
+                           c, phrase);
+      case FtsForm::kFromBound:
+        return fmt::format(
+            "({0}.item_id >= {2} AND {0}.item_id IN (SELECT rowid FROM items_fts"
+            " WHERE items_fts MATCH {1} AND rowid >= {2}) OR {0}.item_id < {2} AND EXISTS"
+            " (SELECT 1 FROM items_fts WHERE items_fts MATCH {1} AND rowid = {0}.item_id))",
+            c, phrase, bound);
+      case FtsForm::kMatched: return "1";
+      case FtsForm::kLookup:
+        return fmt::format(
+            "EXISTS (SELECT 1 FROM items_fts WHERE items_fts MATCH {} AND rowid = {}.item_id)",
+            phrase, c);
+    }
+    return "0";
+  }
+
   std::string sql_;
   std::vector<Value> values_;
+  std::vector<std::string> phrases_;
+  std::vector<std::string> likes_;
 };
 
 // "%term%" for LIKE ... ESCAPE '\', with the wildcards in `term` taken literally.
@@ -147,9 +206,7 @@ void add_text_conditions(Conditions& where, std::string_view text) {
     if (code_points(term) >= kTrigramMinChars) {
       // Both sides of the OR are lists of candidates (by item, by id), so the full-text
       // match drives the query rather than being tested on every candidate.
-      where.add(fmt::format(
-          "$c.item_id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {}) OR {}",
-          where.param(fts_phrase(term)), edited));
+      where.add(fmt::format("{} OR {}", where.fts_term(fts_phrase(term), like), edited));
     } else {
       where.add(fmt::format("$i.title LIKE {0} ESCAPE '\\' OR $i.summary LIKE {0} ESCAPE '\\'"
                             " OR $i.body LIKE {0} ESCAPE '\\' OR {1}",
@@ -254,35 +311,251 @@ std::int64_t edition_month_end_local(const EditionMonth& month) {
   return days_from_civil(year, next, 1) * 86400;
 }
 
+namespace {
+
+// One matching candidate as the capped count reads it.
+struct Match {
+  std::int64_t card_key = 0;  // its cluster (collapsed) or itself
+  std::int64_t candidate_id = 0;
+  std::int64_t item_id = 0;
+  std::int64_t date = 0;
+};
+
+// What the capped count found: every match when `capped` is false; else the first ones of
+// the full-text match list, newest items first.
+struct MatchScan {
+  std::vector<Match> streamed;  // from the full-text index, highest item id first
+  std::vector<Match> edited;    // matched through the editors' text
+  std::int64_t cards = 0;       // distinct card keys seen (at most the cap)
+  bool capped = false;
+};
+
+constexpr std::string_view kDate = "COALESCE(i.published_at, i.first_seen)";
+
+// Reads matches until `cap` distinct cards are seen. The full-text index drives (newest
+// items first, stopping early), so a common term costs what reading `cap` of its matches
+// costs rather than all of them; candidates matched only through the editors' own text
+// (few: the partial index candidates_edited) are read first.
+Result<MatchScan> scan_matches(Database& db, const Conditions& where, bool collapse,
+                               std::int64_t cap) {
+  MatchScan scan;
+  std::set<std::int64_t> keys;
+  const std::string columns = fmt::format(
+      "SELECT {}, c.id, i.id, {}", collapse ? "COALESCE(i.cluster_id, -i.id)" : "c.id", kDate);
+  auto read = [&](const std::string& sql, const std::string* phrases,
+                  std::vector<Match>& out) -> Result<void> {
+    auto stmt = db.prepare(sql);
+    if (!stmt) {
+      return fail(std::move(stmt.error()));
+    }
+    where.bind(*stmt);
+    if (phrases != nullptr) {
+      stmt->bind(static_cast<int>(where.size() + 1), *phrases);
+    }
+    while (!scan.capped) {
+      auto row = stmt->step();
+      if (!row) {
+        return fail(std::move(row.error()));
+      }
+      if (!*row) {
+        break;
+      }
+      out.push_back(Match{.card_key = stmt->column_int64(0),
+                          .candidate_id = stmt->column_int64(1),
+                          .item_id = stmt->column_int64(2),
+                          .date = stmt->column_int64(3)});
+      keys.insert(out.back().card_key);
+      scan.capped = static_cast<std::int64_t>(keys.size()) >= cap;
+    }
+    return {};
+  };
+  if (!where.has_fts()) {
+    auto done = read(fmt::format("{} FROM candidates c JOIN items i ON i.id = c.item_id WHERE 1{}",
+                                 columns, where.sql()),
+                     nullptr, scan.streamed);
+    if (!done) {
+      return fail(std::move(done.error()));
+    }
+  } else {
+    std::string likes;
+    for (const std::string& like : where.fts_likes()) {
+      likes += fmt::format("{0}edited_title LIKE {1} ESCAPE '\\' OR edited_summary LIKE {1}"
+                           " ESCAPE '\\' OR commentary LIKE {1} ESCAPE '\\'",
+                           likes.empty() ? "" : " OR ", like);
+    }
+    // A match either has every full-text term in its item's text (the index finds it) or
+    // has one only in the editors' text (then it is an edited candidate).
+    auto edited = read(
+        fmt::format("{} FROM candidates c JOIN items i ON i.id = c.item_id WHERE c.id IN"
+                    " (SELECT id FROM candidates WHERE (edited_title IS NOT NULL"
+                    " OR edited_summary IS NOT NULL OR commentary IS NOT NULL) AND ({})){}",
+                    columns, likes, where.sql("c", "i", FtsForm::kLookup)),
+        nullptr, scan.edited);
+    if (!edited) {
+      return fail(std::move(edited.error()));
+    }
+    const std::string phrases = where.all_phrases();
+    auto streamed = read(
+        fmt::format("{} FROM items_fts f CROSS JOIN candidates c ON c.item_id = f.rowid"
+                    " CROSS JOIN items i ON i.id = c.item_id WHERE items_fts MATCH ?{}{}"
+                    " ORDER BY f.rowid DESC",
+                    columns, where.size() + 1, where.sql("c", "i", FtsForm::kMatched)),
+        &phrases, scan.streamed);
+    if (!streamed) {
+      return fail(std::move(streamed.error()));
+    }
+  }
+  scan.cards = static_cast<std::int64_t>(keys.size());
+  return scan;
+}
+
+// The page of a search whose matches were all read: each cluster's earliest match, newest
+// first, exactly as the statement in query_queue orders and pages them.
+Result<std::vector<Candidate>> page_of_matches(Database& db, const MatchScan& scan,
+                                               const QueueQuery& query) {
+  std::map<std::int64_t, Match> cards;
+  for (const std::vector<Match>* list : {&scan.edited, &scan.streamed}) {
+    for (const Match& match : *list) {
+      auto [it, inserted] = cards.try_emplace(match.card_key, match);
+      if (!inserted && std::pair(match.date, match.item_id) <
+                           std::pair(it->second.date, it->second.item_id)) {
+        it->second = match;
+      }
+    }
+  }
+  std::vector<Match> sorted;
+  sorted.reserve(cards.size());
+  for (const auto& [key, match] : cards) {
+    sorted.push_back(match);
+  }
+  std::sort(sorted.begin(), sorted.end(), [](const Match& a, const Match& b) {
+    return std::pair(a.date, a.candidate_id) > std::pair(b.date, b.candidate_id);
+  });
+  const std::size_t from = std::min(sorted.size(), static_cast<std::size_t>(std::max(query.offset, 0)));
+  const std::size_t to = query.limit > 0 ? std::min(sorted.size(), from + static_cast<std::size_t>(query.limit))
+                                         : sorted.size();
+  if (from == to) {
+    return std::vector<Candidate>{};
+  }
+  std::string ids = "[";
+  for (std::size_t n = from; n < to; ++n) {
+    ids += fmt::format("{}{}", n == from ? "" : ",", sorted[n].candidate_id);
+  }
+  ids += "]";
+  auto stmt = db.prepare(fmt::format("{} WHERE c.id IN (SELECT value FROM json_each(?1))"
+                                     " ORDER BY {} DESC, c.id DESC",
+                                     kCandidateSelect, kDate));
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  stmt->bind(1, ids);
+  return store_detail::read_candidates(db, *stmt, true);
+}
+
+}  // namespace
+
 Result<QueuePage> Store::query_queue(const QueueQuery& query) {
   const Conditions where = queue_conditions(query);
-  const std::string date = "COALESCE(i.published_at, i.first_seen)";
-
-  // The total is counted without numbering clusters: every matching candidate, less the
-  // matches of each cluster beyond its first. Only clustered items are read for the
-  // second part (items_cluster), so an unclustered queue is counted from the index alone.
+  const std::string date(kDate);
+  const std::string order = fmt::format(" ORDER BY {} DESC, c.id DESC", date);
+  const std::int64_t rows = std::int64_t{query.limit} + std::max(query.offset, 0);
   QueuePage page;
-  auto matches = scalar(db_,
-                        fmt::format("SELECT COUNT(*) FROM candidates c{} WHERE 1{}",
-                                    where.uses_item() ? " JOIN items i ON i.id = c.item_id" : "",
-                                    where.sql()),
-                        where);
-  if (!matches) {
-    return fail(std::move(matches.error()));
-  }
-  page.total = *matches;
-  if (query.collapse_clusters && page.total > 0) {
-    auto repeated = scalar(
-        db_,
-        "SELECT COUNT(*) - COUNT(DISTINCT i.cluster_id) FROM items i CROSS JOIN candidates c"
-        " ON c.item_id = i.id WHERE i.cluster_id IS NOT NULL" + where.sql(),
-        where);
-    if (!repeated) {
-      return fail(std::move(repeated.error()));
+
+  // A search may count up to a cap, and then knows every match when it stays below it.
+  std::optional<MatchScan> scan;
+  if (query.count_up_to > 0 && !query.text.empty() && !split_terms(query.text).empty()) {
+    const std::int64_t cap = query.limit > 0
+                                 ? std::max(query.count_up_to, rows) + 1
+                                 : std::numeric_limits<std::int64_t>::max();
+    auto scanned = scan_matches(db_, where, query.collapse_clusters, cap);
+    if (!scanned) {
+      return fail(std::move(scanned.error()));
     }
-    page.total -= *repeated;
+    scan = std::move(*scanned);
+    page.total = scan->capped ? cap - 1 : scan->cards;
+    page.total_is_lower_bound = scan->capped;
+    if (!scan->capped) {
+      auto items = page_of_matches(db_, *scan, query);
+      if (!items) {
+        return fail(std::move(items.error()));
+      }
+      page.items = std::move(*items);
+      return page;
+    }
+  } else {
+    // The total is counted without numbering clusters: every matching candidate, less the
+    // matches of each cluster beyond its first. Only clustered items are read for the
+    // second part (items_cluster), so an unclustered queue is counted from the index alone.
+    auto matches =
+        scalar(db_,
+               fmt::format("SELECT COUNT(*) FROM candidates c{} WHERE 1{}",
+                           where.uses_item() ? " JOIN items i ON i.id = c.item_id" : "",
+                           where.sql()),
+               where);
+    if (!matches) {
+      return fail(std::move(matches.error()));
+    }
+    page.total = *matches;
+    if (query.collapse_clusters && page.total > 0) {
+      auto repeated = scalar(
+          db_,
+          "SELECT COUNT(*) - COUNT(DISTINCT i.cluster_id) FROM items i CROSS JOIN candidates c"
+          " ON c.item_id = i.id WHERE i.cluster_id IS NOT NULL" + where.sql(),
+          where);
+      if (!repeated) {
+        return fail(std::move(repeated.error()));
+      }
+      page.total -= *repeated;
+    }
   }
 
+  // Walking items_date newest first and stopping at the page's end beats fetching every
+  // match and sorting when matches are common; for rare ones, the match list should drive.
+  // Fetching a match costs about as much as kDateStepsPerMatch steps down the index, and
+  // the walk takes about (offset + limit) * items / matches steps.
+  constexpr std::int64_t kDateStepsPerMatch = 3;
+  bool by_date = false;
+  std::int64_t lowest_item = 0;
+  if (query.limit > 0 && page.total > 0) {
+    auto items = scalar(db_, "SELECT COALESCE(MAX(id), 0) FROM items", Conditions{});
+    if (!items) {
+      return fail(std::move(items.error()));
+    }
+    std::int64_t matches = page.total;
+    if (scan && !scan->streamed.empty()) {
+      // Capped: as many matches as the full-text list has below its newest ones, in the
+      // same density (the list was read newest item first).
+      const std::int64_t span = std::max<std::int64_t>(
+          1, *items - scan->streamed.back().item_id + 1);
+      matches = std::max(matches, scan->cards * std::max<std::int64_t>(*items, 1) / span);
+    }
+    by_date = kDateStepsPerMatch * matches * matches >= rows * *items;
+    if (by_date && scan && where.has_fts()) {
+      // The walk reads the full-text lists only from the lowest item id among the items as
+      // new as the page's end could be: the newest `rows + 1` matches by item id are no
+      // newer than it, so the page ends at or after the oldest date among them.
+      if (static_cast<std::int64_t>(scan->streamed.size()) > rows) {
+        std::int64_t oldest = std::numeric_limits<std::int64_t>::max();
+        for (std::size_t n = 0; n <= static_cast<std::size_t>(rows); ++n) {
+          oldest = std::min(oldest, scan->streamed[n].date);
+        }
+        Conditions since;
+        since.param(oldest);
+        auto lowest = scalar(db_,
+                             "SELECT COALESCE(MIN(id), 0) FROM items INDEXED BY items_date"
+                             " WHERE COALESCE(published_at, first_seen) >= ?1",
+                             since);
+        if (!lowest) {
+          return fail(std::move(lowest.error()));
+        }
+        lowest_item = *lowest;
+      }
+    }
+  }
+
+  const std::size_t next = where.size() + 1;
+  const std::string bound = fmt::format("?{}", next + 2);
+  const FtsForm form = lowest_item > 0 ? FtsForm::kFromBound : FtsForm::kList;
   // One card per cluster: its earliest matching member (an item alone is its own cluster).
   const std::string earliest =
       query.collapse_clusters
@@ -291,29 +564,13 @@ Result<QueuePage> Store::query_queue(const QueueQuery& query) {
                 " JOIN candidates c2 ON c2.item_id = i2.id WHERE i2.cluster_id = i.cluster_id"
                 " AND (COALESCE(i2.published_at, i2.first_seen) < {0}"
                 " OR (COALESCE(i2.published_at, i2.first_seen) = {0} AND i2.id < i.id)){1}))",
-                date, where.sql("c2", "i2"))
+                date, where.sql("c2", "i2", form, bound))
           : "";
-  // Walking items_date newest first and stopping at the page's end beats fetching every
-  // match and sorting when matches are common; for rare ones, the match list should drive.
-  // Fetching a match costs about as much as kDateStepsPerMatch steps down the index, and
-  // the walk takes about (offset + limit) * items / matches steps.
-  constexpr std::int64_t kDateStepsPerMatch = 3;
-  bool by_date = false;
-  if (query.limit > 0 && page.total > 0) {
-    auto items = scalar(db_, "SELECT COALESCE(MAX(id), 0) FROM items", Conditions{});
-    if (!items) {
-      return fail(std::move(items.error()));
-    }
-    const std::int64_t rows = std::int64_t{query.limit} + std::max(query.offset, 0);
-    by_date = kDateStepsPerMatch * *matches * *matches >= rows * *items;
-  }
-  const std::size_t next = where.size() + 1;
-  const std::string order = fmt::format(" ORDER BY {} DESC, c.id DESC", date);
   const std::string ids = fmt::format(
       "SELECT c.id FROM {} WHERE 1{}{}{} LIMIT ?{} OFFSET ?{}",
       by_date ? "items i INDEXED BY items_date CROSS JOIN candidates c ON c.item_id = i.id"
               : "candidates c JOIN items i ON i.id = c.item_id",
-      where.sql(), earliest, order, next, next + 1);
+      where.sql("c", "i", form, bound), earliest, order, next, next + 1);
   auto stmt = db_.prepare(
       fmt::format("{} WHERE c.id IN ({}){}", kCandidateSelect, ids, order));
   if (!stmt) {
@@ -322,6 +579,9 @@ Result<QueuePage> Store::query_queue(const QueueQuery& query) {
   where.bind(*stmt);
   stmt->bind(static_cast<int>(next), query.limit > 0 ? query.limit : -1);
   stmt->bind(static_cast<int>(next + 1), query.offset > 0 ? query.offset : 0);
+  if (form == FtsForm::kFromBound) {
+    stmt->bind(static_cast<int>(next + 2), lowest_item);
+  }
   auto items = store_detail::read_candidates(db_, *stmt, true);
   if (!items) {
     return fail(std::move(items.error()));

@@ -112,11 +112,17 @@ struct QueueQuery {
   bool collapse_clusters = true;   // one card per cluster: its earliest member
   int limit = 50;
   int offset = 0;
+  // With text: count matches only up to this many (or to the end of the requested page,
+  // if further), as search pages do ("1,000+"); 0 counts them all.
+  std::int64_t count_up_to = 0;
 };
 
 struct QueuePage {
   std::vector<Candidate> items{};
   std::int64_t total = 0;          // matches before limit/offset (for pagination)
+  // The count stopped at QueueQuery::count_up_to: there are more than `total` matches,
+  // so at least one card follows this page.
+  bool total_is_lower_bound = false;
 };
 
 // An editor's change to one candidate; unset fields stay as they are.

@@ -113,6 +113,7 @@ void list_candidates(App& app, const httplib::Request& request, httplib::Respons
   }
   QueuePage page;
   if (!params->no_match) {
+    params->query.count_up_to = kSearchCountUpTo;
     auto result = app.with_store([&](Store& store) { return store.query_queue(params->query); });
     if (!result) {
       send_error(app, response, result.error());
@@ -125,6 +126,7 @@ void list_candidates(App& app, const httplib::Request& request, httplib::Respons
     items.push_back(candidate_json(app, candidate));
   }
   app.json(response, json{{"total", page.total},
+                          {"total_is_lower_bound", page.total_is_lower_bound},
                           {"page", params->page},
                           {"limit", params->page_size},
                           {"items", items}}

@@ -20,6 +20,19 @@ namespace mustache = kainjow::mustache;
 
 constexpr int kQueuePageSize = 30;
 
+// "12,345": a search's capped total, which editors read at a glance.
+std::string grouped_thousands(std::int64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t at = 0; at < digits.size(); ++at) {
+    if (at > 0 && (digits.size() - at) % 3 == 0) {
+      out += ',';
+    }
+    out += digits[at];
+  }
+  return out;
+}
+
 // Messages after a redirect, chosen by a fixed key so no request text is ever echoed.
 std::string notice_for(const httplib::Request& request) {
   static const std::map<std::string, std::string> kNotices = {
@@ -76,6 +89,7 @@ void queue_page(App& app, const httplib::Request& request, httplib::Response& re
   }
   QueuePage page;
   if (!params->no_match) {
+    params->query.count_up_to = kSearchCountUpTo;
     auto result = app.with_store([&](Store& store) { return store.query_queue(params->query); });
     if (!result) {
       spdlog::error("stage=web queue: {}", result.error().message);
@@ -119,15 +133,20 @@ void queue_page(App& app, const httplib::Request& request, httplib::Response& re
   data.set("has_cards", !page.items.empty());
   const std::int64_t first = page.items.empty() ? 0 : params->query.offset + 1;
   const std::int64_t last = params->query.offset + static_cast<std::int64_t>(page.items.size());
-  data.set("range", page.total == 0 ? std::string("没有符合条件的条目")
-                                    : fmt::format("第 {}–{} 条，共 {} 条", first, last, page.total));
+  // A capped search total reads "共 1,000+ 条": there are more, not counted.
+  data.set("range", page.total == 0
+                        ? std::string("没有符合条件的条目")
+                        : fmt::format("第 {}–{} 条，共 {} 条", first, last,
+                                      page.total_is_lower_bound
+                                          ? grouped_thousands(page.total) + "+"
+                                          : std::to_string(page.total)));
   const std::string filters = queue_query_string(*params);
   auto page_href = [&filters](int n) {
     return fmt::format("/queue?{}{}page={}", filters, filters.empty() ? "" : "&", n);
   };
   data.set("has_prev", params->page > 1);
   data.set("prev_href", page_href(params->page - 1));
-  data.set("has_next", last < page.total);
+  data.set("has_next", last < page.total || (page.total_is_lower_bound && !page.items.empty()));
   data.set("next_href", page_href(params->page + 1));
   data.set("back", fmt::format("{}{}page={}", filters, filters.empty() ? "" : "&", params->page));
   data.set("showing_pending", params->query.state == ReviewState::kPending);

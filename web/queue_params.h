@@ -30,6 +30,10 @@ struct QueueParams {
   std::string state{}, section{}, source{}, kind{}, from{}, to{}, min_score{}, text{};
 };
 
+// A search counts its matches up to this many, then says "1,000+" (QueueQuery::count_up_to):
+// counting every match of a common word costs more than the page itself.
+inline constexpr std::int64_t kSearchCountUpTo = 1000;
+
 // kUsage with a message for people when a value is malformed.
 Result<QueueParams> parse_queue_params(const httplib::Request& request,
                                        const std::vector<SourceConfig>& sources,
