@@ -7,9 +7,12 @@ namespace herald {
 namespace {
 
 constexpr std::size_t kSimhashBlocks = 4;
+constexpr std::size_t kBlockValues = 65536;
+constexpr std::uint32_t kNoSlot = 0xFFFFFFFFU;
 
-std::uint16_t simhash_block(std::uint64_t simhash, std::size_t block) {
-  return static_cast<std::uint16_t>(simhash >> (16 * block));
+// Where the chain of stories with this value of this block starts in block_heads_.
+std::size_t block_head(std::uint64_t simhash, std::size_t block) {
+  return block * kBlockValues + static_cast<std::uint16_t>(simhash >> (16 * block));
 }
 
 std::uint32_t append(std::vector<std::uint32_t>& arena, std::span<const std::uint32_t> values) {
@@ -40,8 +43,13 @@ void StoryIndex::add(std::int64_t item_id, std::int64_t first_seen, const StoryK
 
 void StoryIndex::index_entry(std::uint32_t slot) {
   const Entry& entry = entries_[slot];
+  if (block_heads_.empty()) {
+    block_heads_.assign(kSimhashBlocks * kBlockValues, kNoSlot);
+  }
   for (std::size_t block = 0; block < kSimhashBlocks; ++block) {
-    simhash_blocks_[block][simhash_block(entry.simhash, block)].push_back(slot);
+    std::uint32_t& head = block_heads_[block_head(entry.simhash, block)];
+    block_next_.push_back(head);  // slot * kSimhashBlocks + block
+    head = slot;
   }
   const StoryFeatures features = features_of(entry);
   if (features.title_bigrams.empty()) {
@@ -129,12 +137,9 @@ void StoryIndex::add_similar(const Postings& postings, std::span<const std::uint
 
 std::optional<std::int64_t> StoryIndex::find(const StoryKey& key, std::int64_t since) const {
   std::vector<std::uint32_t> alike;
-  for (std::size_t block = 0; block < kSimhashBlocks; ++block) {
-    const auto found = simhash_blocks_[block].find(simhash_block(key.simhash, block));
-    if (found == simhash_blocks_[block].end()) {
-      continue;
-    }
-    for (const std::uint32_t slot : found->second) {
+  for (std::size_t block = 0; block < kSimhashBlocks && !block_heads_.empty(); ++block) {
+    for (std::uint32_t slot = block_heads_[block_head(key.simhash, block)]; slot != kNoSlot;
+         slot = block_next_[slot * kSimhashBlocks + block]) {
       if (near_duplicate(key.simhash, entries_[slot].simhash)) {
         alike.push_back(slot);
       }

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -32,8 +31,9 @@ namespace herald {
 // find() answers exactly what same_story() over the whole window in id order would
 // (tests/cluster/story_index_test.cpp compares the two).
 //
-// Memory: about 300 bytes per story (compact copies of the sets with 32-bit hashes, and
-// their postings); a 20,000-story window is ~6 MB. Not thread-safe: callers lock.
+// Memory: 1 MB for the simhash chains, then about 400 bytes per story (compact copies of the
+// sets with 32-bit hashes, and their postings): a 20,000-story window of the benchmark's
+// government headlines is ~9 MB. Not thread-safe: callers lock.
 class StoryIndex {
  public:
   // Adds a stored story. Ids must increase from call to call (the database's order).
@@ -78,7 +78,11 @@ class StoryIndex {
   std::vector<std::uint32_t> arena_;  // every entry's title, text and number hashes
   Postings title_postings_;
   Postings text_postings_;            // only stories with a summary
-  std::array<std::unordered_map<std::uint16_t, std::vector<std::uint32_t>>, 4> simhash_blocks_;
+  // Stories by the value of each 16-bit simhash block, as chains through the slots: the head
+  // per (block, value) and, per slot and block, the next slot with the same value. A map of
+  // lists would spend ~100 bytes per story and block, as nearly every value is distinct.
+  std::vector<std::uint32_t> block_heads_;  // 4 x 65,536, empty until the first story
+  std::vector<std::uint32_t> block_next_;   // 4 per slot
   std::vector<std::uint32_t> empty_titles_;  // title sets with no bigram (Jaccard 1 with "")
   std::int64_t horizon_ = 0;                 // forget_before's latest `since`
   std::size_t forgotten_ = 0;                // entries first seen before horizon_
