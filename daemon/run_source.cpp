@@ -356,6 +356,15 @@ class SameStoryWindow {
   std::size_t last_fingerprint_ = 0;
 };
 
+// The poll workers of one process take turns at the database's write lock here, not in
+// SQLite's busy handler: that one sleeps between tries (1 ms, rising to 100 ms), so two
+// workers that commit hundreds of polls each would lose wall time to sleeping while the
+// lock was long free again. Other processes (the CLI) still meet busy_timeout.
+std::mutex& commit_turn_mutex() {
+  static std::mutex turn;
+  return turn;
+}
+
 std::vector<std::optional<std::int64_t>> same_stories_of_unknown(
     const std::vector<Item>& items, const std::vector<bool>& known, Store& store,
     std::int64_t now_utc) {
@@ -446,6 +455,7 @@ RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config
         clear_poll_stage(store.database());
       }
     }
+    const std::lock_guard commit_turn(commit_turn_mutex());
     auto stored = store.commit_poll(poll);
     if (stored) {
       report.stored = *stored;
