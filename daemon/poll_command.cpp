@@ -15,6 +15,7 @@
 #include "daemon/context.h"
 #include "daemon/contracts.h"
 #include "daemon/politeness.h"
+#include "daemon/poller_store.h"
 #include "daemon/replay_fetcher.h"
 #include "daemon/run_source.h"
 #include "daemon/stop_signal.h"
@@ -190,8 +191,9 @@ int poll_sources(const GlobalOptions& options, const PollArguments& args) {
   }
   const PolitenessSettings politeness =
       politeness_settings(loaded->config, loaded->sources.sources);
-  // The first connection runs the migrations before any worker opens its own.
-  auto store = open_store(loaded->config);
+  // The first connection runs the migrations before any worker opens its own. Every
+  // worker's connection commits with synchronous=NORMAL (daemon/poller_store.cpp).
+  auto store = open_poller_store(loaded->config);
   if (!store) {
     print_error(store.error());
     return kExitFailed;
@@ -217,7 +219,7 @@ int poll_sources(const GlobalOptions& options, const PollArguments& args) {
       stores.emplace_back(std::move(*store));
       continue;
     }
-    auto own = open_store(loaded->config);
+    auto own = open_poller_store(loaded->config);
     if (!own) {
       print_error(own.error());
       return kExitFailed;

@@ -26,6 +26,7 @@
 #include "daemon/passwords.h"
 #include "daemon/periodic.h"
 #include "daemon/politeness.h"
+#include "daemon/poller_store.h"
 #include "daemon/replay_fetcher.h"
 #include "daemon/run_source.h"
 #include "daemon/scheduler.h"
@@ -272,7 +273,7 @@ class Service {
     const HeraldConfig& new_config = next.loaded.config;
     std::optional<Store> new_store;
     if (new_config.database != old_config.database) {
-      auto opened = open_store(new_config);
+      auto opened = open_poller_store(new_config);
       if (!opened) {
         log_error_lines("reload: ", opened.error().message);
         spdlog::error("reload: failed, nothing changed: cannot open the new database {}",
@@ -419,7 +420,9 @@ int serve(const GlobalOptions& options, const std::string& replay_dir) {
   for (const Error& error : read->loaded.sources.errors) {
     log_error_lines("skipped: ", error.message);
   }
-  auto store = open_store(read->loaded.config);
+  // The poll loop's own connection, and only it, commits with synchronous=NORMAL
+  // (daemon/poller_store.cpp); the web UI opens its own, FULL, for the editors' decisions.
+  auto store = open_poller_store(read->loaded.config);
   if (!store) {
     log_error_lines("", store.error().message);
     return kExitFailed;

@@ -1,12 +1,32 @@
 #include "storage/database.h"
 
 #include <cerrno>
+#include <functional>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
 
 namespace herald {
+namespace detail {
+
+struct SqlHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view sql) const noexcept {
+    return std::hash<std::string_view>{}(sql);
+  }
+};
+
+// Database::cached's statements that nobody holds, by SQL text. A lent statement is in no
+// list (so it cannot be lent twice) and knows the list it goes back to; elements of an
+// unordered_map keep their address as the map grows, and are never erased.
+struct StatementCache {
+  std::unordered_map<std::string, std::vector<SqliteStmt>, SqlHash, std::equal_to<>> idle{};
+};
+
+}  // namespace detail
+
 namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
@@ -91,6 +111,45 @@ Result<std::string> open_pragma(sqlite3* db, const std::string& path, const char
 
 // ---------------------------------------------------------------------------------------
 // Statement
+
+Statement::Statement(Statement&& other) noexcept
+    : stmt_(std::move(other.stmt_)),
+      bind_rc_(std::exchange(other.bind_rc_, SQLITE_OK)),
+      cache_(std::move(other.cache_)),
+      idle_(std::exchange(other.idle_, nullptr)) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    give_back();
+    stmt_ = std::move(other.stmt_);
+    bind_rc_ = std::exchange(other.bind_rc_, SQLITE_OK);
+    cache_ = std::move(other.cache_);
+    idle_ = std::exchange(other.idle_, nullptr);
+  }
+  return *this;
+}
+
+Statement::~Statement() { give_back(); }
+
+void Statement::give_back() noexcept {
+  std::vector<SqliteStmt>* idle = std::exchange(idle_, nullptr);
+  const auto cache = cache_.lock();
+  cache_.reset();
+  bind_rc_ = SQLITE_OK;
+  if (!stmt_ || idle == nullptr || !cache) {
+    stmt_.reset();  // not cached, or its Database is closed: finalise
+    return;
+  }
+  // Reset also ends the read this statement may hold open (a SELECT left mid-rows), so a
+  // statement resting in the cache never pins a WAL snapshot or blocks a checkpoint.
+  sqlite3_reset(stmt_.get());
+  sqlite3_clear_bindings(stmt_.get());
+  try {
+    idle->push_back(std::move(stmt_));
+  } catch (...) {
+    stmt_.reset();  // out of memory: push_back left stmt_ as it was; finalise it
+  }
+}
 
 Statement& Statement::bind(int index, std::int64_t value) {
   const int rc = sqlite3_bind_int64(stmt_.get(), index, value);
@@ -277,10 +336,10 @@ Result<Database> Database::open_connection(const std::filesystem::path& path, bo
                               name, *mode));
     }
   }
-  // FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power loss, and a
-  // commit_poll that returned is "acknowledged" (items logged as stored, validators
-  // advanced past them). herald writes a few transactions a minute, so the extra fsync
-  // per commit costs nothing that matters (RELIABILITY.md §1.4, S4/S5).
+  // FULL, not NORMAL, unless the caller asks (set_synchronous): in WAL mode NORMAL may
+  // lose the last commits on power loss, and an editor's decision that returned is
+  // acknowledged (RELIABILITY.md §1.4, S4/S5). Pollers ask for NORMAL: a lost poll is
+  // fetched again (daemon/poller_store.cpp).
   for (const char* pragma : {"PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
     auto done = open_pragma(raw, name, pragma);
     if (!done) {
@@ -290,6 +349,9 @@ Result<Database> Database::open_connection(const std::filesystem::path& path, bo
 
   return Database(std::move(handle));
 }
+
+Database::Database(SqliteDb db)
+    : db_(std::move(db)), cache_(std::make_shared<detail::StatementCache>()) {}
 
 Result<void> Database::exec(std::string_view sql) {
   // sqlite3_exec needs a NUL-terminated string; migrations and pragmas are small.
@@ -313,6 +375,36 @@ Result<Statement> Database::prepare(std::string_view sql) {
     return fail(ErrorCode::kInternal, "sqlite: prepare of an empty statement");
   }
   return Statement(std::move(stmt));
+}
+
+Result<Statement> Database::cached(std::string_view sql) {
+  auto& idle = cache_->idle;
+  auto slot = idle.find(sql);
+  if (slot != idle.end() && !slot->second.empty()) {
+    Statement stmt(std::move(slot->second.back()));
+    slot->second.pop_back();
+    stmt.cache_ = cache_;
+    stmt.idle_ = &slot->second;
+    return stmt;
+  }
+  auto stmt = prepare(sql);
+  if (!stmt) {
+    return stmt;
+  }
+  if (slot == idle.end()) {
+    if (idle.size() >= kMaxCachedStatements) {
+      return stmt;  // SQL built at run time would grow the cache without bound
+    }
+    slot = idle.emplace(std::string(sql), std::vector<SqliteStmt>{}).first;
+  }
+  stmt->cache_ = cache_;
+  stmt->idle_ = &slot->second;
+  return stmt;
+}
+
+Result<void> Database::set_synchronous(Synchronous mode) {
+  return exec(mode == Synchronous::kNormal ? "PRAGMA synchronous=NORMAL"
+                                           : "PRAGMA synchronous=FULL");
 }
 
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sqlite3.h>
 
@@ -22,10 +23,21 @@ struct SqliteFinalize {
 using SqliteDb = std::unique_ptr<sqlite3, SqliteClose>;
 using SqliteStmt = std::unique_ptr<sqlite3_stmt, SqliteFinalize>;
 
+namespace detail {
+struct StatementCache;
+}
+
 // A prepared statement with typed binds (indices from 1). Text is bound SQLITE_TRANSIENT.
+// One from Database::cached goes back to its connection's cache when destroyed (reset, its
+// bindings cleared); one from Database::prepare is finalised.
 class Statement {
  public:
   explicit Statement(SqliteStmt stmt) : stmt_(std::move(stmt)) {}
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
 
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
@@ -51,11 +63,26 @@ class Statement {
   bool column_is_null(int index) const;
 
  private:
+  friend class Database;
+  // Hands a cached statement back to its cache (or finalises it when the cache is gone).
+  void give_back() noexcept;
+
   SqliteStmt stmt_;
   // The first failed bind (SQLITE_RANGE, SQLITE_TOOBIG, ...). bind() returns *this for
   // chaining, so the failure is kept here and reported by the next step()/run().
   int bind_rc_ = SQLITE_OK;
+  // Set for a statement lent by Database::cached: the cache, which may be gone by the time
+  // this statement is (weak), and the idle list of its SQL text in that cache.
+  std::weak_ptr<detail::StatementCache> cache_{};
+  std::vector<SqliteStmt>* idle_ = nullptr;
 };
+
+// PRAGMA synchronous of a connection, in WAL mode. kFull (every connection's default)
+// fsyncs the WAL on every commit: a commit that returned survives a power failure.
+// kNormal fsyncs only at checkpoints: a commit still survives a crash of the process (the
+// WAL is in the OS's page cache), and the database stays consistent whatever happens, but
+// a power failure can lose the last commits.
+enum class Synchronous { kNormal = 1, kFull = 2 };
 
 // One connection. WAL, foreign keys on, busy_timeout 5 s. Not shared between threads.
 class Database {
@@ -70,6 +97,20 @@ class Database {
 
   Result<void> exec(std::string_view sql);
   Result<Statement> prepare(std::string_view sql);
+  // A statement of `sql` prepared once per connection and reused: reset, with its bindings
+  // cleared, and back in the cache when the returned Statement is destroyed. For SQL that
+  // runs often (every poll, every item) and is fixed text: only the first
+  // kMaxCachedStatements different texts are kept. A statement is lent out to one holder at
+  // a time; asking for the same SQL while it is lent (a helper called inside a loop over its
+  // rows) prepares a second one, so two holders never step the same statement.
+  // The Statement may outlive the Database (it is then finalised). Errors: as prepare.
+  Result<Statement> cached(std::string_view sql);
+  static constexpr std::size_t kMaxCachedStatements = 64;
+
+  // PRAGMA synchronous for this connection (see Synchronous); every connection opens with
+  // kFull. Errors: kStorage.
+  Result<void> set_synchronous(Synchronous mode);
+
   std::int64_t last_insert_rowid() const;
   int changes() const;
   sqlite3* handle() const { return db_.get(); }
@@ -85,9 +126,12 @@ class Database {
   Error last_error(std::string_view what) const;
 
  private:
-  explicit Database(SqliteDb db) : db_(std::move(db)) {}
+  explicit Database(SqliteDb db);
   static Result<Database> open_connection(const std::filesystem::path& path, bool create);
   SqliteDb db_;
+  // After db_, so it goes first: its statements are finalised before the connection closes
+  // (sqlite3_close_v2 would wait for them anyway, e.g. for one still lent out).
+  std::shared_ptr<detail::StatementCache> cache_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.

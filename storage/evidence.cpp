@@ -495,13 +495,45 @@ std::optional<std::vector<std::pair<std::string, std::string>>> decode_headers(
   return headers;
 }
 
+namespace {
+
+// Whether this connection has the TEMP object `name` (the stage is created on a
+// connection's first stage_poll and then kept: creating it again on every poll would
+// parse the whole kStageSchema each time, and change the TEMP schema, which makes SQLite
+// prepare every cached statement of the connection again).
+Result<bool> has_temp_object(Database& db, std::string_view name) {
+  auto stmt = db.cached("SELECT 1 FROM temp.sqlite_master WHERE name = ?1");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  stmt->bind(1, name);
+  return stmt->step();
+}
+
+Result<void> run_cached(Database& db, std::string_view sql) {
+  auto stmt = db.cached(sql);
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  return stmt->run();
+}
+
+}  // namespace
+
 Result<void> stage_poll(Database& db, const PollStage& stage) {
   clear_poll_stage(db);
-  if (auto schema = db.exec(kStageSchema); !schema) {
-    return schema;
+  // The trigger is the schema's last object: if it is there, so is everything before it.
+  auto ready = has_temp_object(db, "poll_stage_list_sha256");
+  if (!ready) {
+    return fail(std::move(ready.error()));
+  }
+  if (!*ready) {
+    if (auto schema = db.exec(kStageSchema); !schema) {
+      return schema;
+    }
   }
   if (!stage.list_sha256.empty()) {
-    auto insert = db.prepare(
+    auto insert = db.cached(
         "INSERT INTO temp.poll_stage (source_id, started_at, list_sha256) VALUES (?1, ?2, ?3)");
     if (!insert) {
       return fail(std::move(insert.error()));
@@ -514,7 +546,7 @@ Result<void> stage_poll(Database& db, const PollStage& stage) {
   if (stage.evidence.empty()) {
     return {};
   }
-  auto insert = db.prepare(
+  auto insert = db.cached(
       "INSERT INTO temp.evidence_stage (fetch_uid, started_at, url_key, source_id, kind, url,"
       " final_url, status, headers, fetched_at, body_sha256, size, stored_size)"
       " VALUES (lower(hex(randomblob(16))), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
@@ -549,16 +581,14 @@ Result<void> stage_poll(Database& db, const PollStage& stage) {
 
 void clear_poll_stage(Database& db) {
   // The tables exist only after a first stage_poll on this connection.
-  const bool staged = db.prepare("SELECT 1 FROM temp.sqlite_master WHERE name = 'evidence_stage'")
-                          .and_then([](Statement stmt) { return stmt.step(); })
-                          .value_or(false);
-  if (staged) {
-    (void)db.exec("DELETE FROM temp.evidence_stage; DELETE FROM temp.poll_stage;");
+  if (has_temp_object(db, "evidence_stage").value_or(false)) {
+    (void)run_cached(db, "DELETE FROM temp.evidence_stage");
+    (void)run_cached(db, "DELETE FROM temp.poll_stage");
   }
 }
 
 Result<std::optional<std::string>> stored_list_sha256(Database& db, const std::string& source_id) {
-  auto stmt = db.prepare("SELECT list_sha256 FROM sources WHERE id = ?1");
+  auto stmt = db.cached("SELECT list_sha256 FROM sources WHERE id = ?1");
   if (!stmt) {
     return fail(std::move(stmt.error()));
   }

@@ -1,6 +1,9 @@
 #include "storage/store.h"
 
+#include <string_view>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -116,12 +119,19 @@ class JsonReader {
 
 bool is_success(std::string_view outcome) { return outcome == "ok" || outcome == "not_modified"; }
 
-// Puts the new item `item_id` into the cluster of the stored item `same_as` (creating the
-// cluster, named after `same_as`, when that item was alone). Returns the cluster id, or
-// nullopt when `same_as` is not stored (nothing to join).
-Result<std::optional<std::int64_t>> join_cluster(Database& db, std::int64_t item_id,
-                                                 std::int64_t same_as) {
-  auto find = db.prepare("SELECT COALESCE(cluster_id, id) FROM items WHERE id = ?1");
+// The cluster a new item that duplicates the stored item `same_as` joins: same_as's
+// cluster, or a new one named after same_as when it is alone. nullopt when `same_as` is not
+// stored (nothing to join). Looked up before the item is inserted, so the item is written
+// with its cluster_id at once instead of being inserted and then updated (which would
+// write its row and its items_cluster index entry twice).
+struct ClusterToJoin {
+  std::int64_t cluster = 0;
+  bool name_after_same_as = false;  // same_as is alone: it heads the new cluster
+};
+
+Result<std::optional<ClusterToJoin>> cluster_to_join(Database& db, std::int64_t same_as) {
+  auto find =
+      db.cached("SELECT COALESCE(cluster_id, id), cluster_id IS NULL FROM items WHERE id = ?1");
   if (!find) {
     return fail(std::move(find.error()));
   }
@@ -130,20 +140,141 @@ Result<std::optional<std::int64_t>> join_cluster(Database& db, std::int64_t item
   if (!row) {
     return fail(std::move(row.error()));
   }
-  if (!*row || same_as == item_id) {
-    return std::optional<std::int64_t>();
+  if (!*row) {
+    return std::optional<ClusterToJoin>();
   }
-  const std::int64_t cluster = find->column_int64(0);
-  auto update = db.prepare(
-      "UPDATE items SET cluster_id = ?1 WHERE id = ?3 OR (id = ?2 AND cluster_id IS NULL)");
+  return std::optional<ClusterToJoin>(ClusterToJoin{
+      .cluster = find->column_int64(0), .name_after_same_as = find->column_int64(1) != 0});
+}
+
+// After the first item joined the alone item `same_as`: same_as heads the cluster.
+Result<void> name_cluster(Database& db, std::int64_t same_as) {
+  auto update = db.cached("UPDATE items SET cluster_id = ?1 WHERE id = ?1 AND cluster_id IS NULL");
   if (!update) {
     return fail(std::move(update.error()));
   }
-  update->bind(1, cluster).bind(2, same_as).bind(3, item_id);
-  if (auto done = update->run(); !done) {
+  update->bind(1, same_as);
+  return update->run();
+}
+
+// The poll's items go into `items` with ONE statement, staged row by row in a TEMP table
+// first. Why: items has the FTS5 trigger, so every INSERT into it runs in a statement
+// savepoint, and FTS5 writes its pending index out at every savepoint's end: one INSERT per
+// item made one trigram segment per item (and the merges that follow), which was most of
+// commit_poll's CPU. One statement flushes the poll's items as one segment. The TEMP table
+// is this connection's own, and its rows are removed in the poll's transaction (or rolled
+// back with it), so it is empty between polls.
+constexpr std::string_view kPollItemsSchema = R"sql(
+CREATE TEMP TABLE IF NOT EXISTS poll_items (
+  seq INTEGER PRIMARY KEY, source_id, url, url_key, guid, title, summary, published_at,
+  published_text, date_suspect, fingerprint, first_seen, score, matched, body,
+  content_source, cluster_id
+);
+)sql";
+
+// What insert_items did with poll.items[i].
+struct NewItem {
+  std::optional<std::int64_t> id{};       // set when the item was new (its url_key unknown)
+  std::optional<ClusterToJoin> join{};    // the cluster it was stored in (same_story_as)
+};
+
+Statement& bind_text_or_null(Statement& stmt, int index, const std::string& value) {
+  return value.empty() ? stmt.bind_null(index) : stmt.bind(index, std::string_view(value));
+}
+
+Result<std::vector<NewItem>> insert_items(Database& db, const PollRecord& poll) {
+  std::vector<NewItem> out(poll.items.size());
+  auto exists = db.cached("SELECT 1 FROM temp.sqlite_master WHERE name = 'poll_items'")
+                    .and_then([](Statement stmt) { return stmt.step(); });
+  if (!exists) {
+    return fail(std::move(exists.error()));
+  }
+  if (!*exists) {
+    if (auto created = db.exec(kPollItemsSchema); !created) {
+      return fail(std::move(created.error()));
+    }
+  }
+  auto stage = db.cached(
+      "INSERT INTO temp.poll_items (seq, source_id, url, url_key, guid, title, summary,"
+      " published_at, published_text, date_suspect, fingerprint, first_seen, score, matched,"
+      " body, content_source, cluster_id)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+  if (!stage) {
+    return fail(std::move(stage.error()));
+  }
+  // url_key -> the first item with it (a page may list one article twice: the first wins,
+  // as it did when items were inserted one by one).
+  std::unordered_map<std::string_view, std::size_t> by_key;
+  by_key.reserve(poll.items.size());
+  for (std::size_t index = 0; index < poll.items.size(); ++index) {
+    const Item& item = poll.items[index];
+    by_key.emplace(item.url_key, index);
+    if (index < poll.same_story_as.size() && poll.same_story_as[index]) {
+      auto join = cluster_to_join(db, *poll.same_story_as[index]);
+      if (!join) {
+        return fail(std::move(join.error()));
+      }
+      out[index].join = *join;
+    }
+    stage->reset();
+    stage->bind(1, static_cast<std::int64_t>(index))
+        .bind(2, item.source_id.empty() ? poll.source_id : item.source_id)
+        .bind(3, item.url)
+        .bind(4, item.url_key);
+    bind_text_or_null(*stage, 5, item.guid).bind(6, item.title);
+    bind_text_or_null(*stage, 7, item.summary).bind(8, item.published_at);
+    bind_text_or_null(*stage, 9, item.published_text).bind(10, item.date_suspect ? 1 : 0);
+    bind_text_or_null(*stage, 11, item.fingerprint)
+        .bind(12, poll.started_at)
+        .bind(13, item.score)
+        .bind(14, encode_string_array(item.matched_terms));
+    bind_text_or_null(*stage, 15, item.body);
+    bind_text_or_null(*stage, 16, item.content_source);
+    if (out[index].join) {
+      stage->bind(17, out[index].join->cluster);
+    } else {
+      stage->bind_null(17);
+    }
+    if (auto done = stage->run(); !done) {
+      return fail(std::move(done.error()));
+    }
+  }
+  // ORDER BY seq: ids are given in the page's order. "WHERE true" is SQLite's required
+  // disambiguation of an upsert on INSERT ... SELECT. RETURNING lists only inserted rows.
+  auto insert = db.cached(
+      "INSERT INTO items (source_id, url, url_key, guid, title, summary, published_at,"
+      " published_text, date_suspect, fingerprint, first_seen, score, matched, body,"
+      " content_source, cluster_id)"
+      " SELECT source_id, url, url_key, guid, title, summary, published_at, published_text,"
+      " date_suspect, fingerprint, first_seen, score, matched, body, content_source, cluster_id"
+      " FROM temp.poll_items WHERE true ORDER BY seq"
+      " ON CONFLICT(url_key) DO NOTHING RETURNING id, url_key");
+  if (!insert) {
+    return fail(std::move(insert.error()));
+  }
+  while (true) {
+    auto row = insert->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      break;
+    }
+    const auto found = by_key.find(insert->column_text(1));
+    if (found == by_key.end()) {
+      return fail(ErrorCode::kInternal,
+                  "commit_poll: the database returned an item this poll did not stage");
+    }
+    out[found->second].id = insert->column_int64(0);
+  }
+  auto clear = db.cached("DELETE FROM temp.poll_items");
+  if (!clear) {
+    return fail(std::move(clear.error()));
+  }
+  if (auto done = clear->run(); !done) {
     return fail(std::move(done.error()));
   }
-  return std::optional<std::int64_t>(cluster);
+  return out;
 }
 
 struct ClusterDecision {
@@ -156,7 +287,7 @@ struct ClusterDecision {
 
 // The latest decision on any candidate of `cluster`; nullopt while all are pending.
 Result<std::optional<ClusterDecision>> cluster_decision(Database& db, std::int64_t cluster) {
-  auto stmt = db.prepare(
+  auto stmt = db.cached(
       "SELECT c.id, c.state, COALESCE(c.reviewer, ''), COALESCE(c.reason, ''), c.edition"
       " FROM candidates c JOIN items i ON i.id = c.item_id"
       " WHERE i.cluster_id = ?1 AND c.state != 'pending'"
@@ -268,7 +399,7 @@ Result<Store> Store::open(const std::filesystem::path& path) {
 }
 
 Result<Validators> Store::validators(const std::string& source_id) {
-  auto stmt = db_.prepare("SELECT etag, last_modified FROM sources WHERE id = ?1");
+  auto stmt = db_.cached("SELECT etag, last_modified FROM sources WHERE id = ?1");
   if (!stmt) {
     return fail(std::move(stmt.error()));
   }
@@ -291,7 +422,7 @@ Result<std::vector<bool>> Store::known_url_keys(const std::vector<std::string>& 
   if (keys.empty()) {
     return known;
   }
-  auto stmt = db_.prepare("SELECT 1 FROM items WHERE url_key = ?1");
+  auto stmt = db_.cached("SELECT 1 FROM items WHERE url_key = ?1");
   if (!stmt) {
     return fail(std::move(stmt.error()));
   }
@@ -317,7 +448,7 @@ Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
   }
 
   const bool success = is_success(poll.outcome);
-  auto source = db_.prepare(
+  auto source = db_.cached(
       "INSERT INTO sources (id, etag, last_modified, last_poll_at, last_outcome, last_error,"
       " last_success_at, consecutive_failures) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
       " ON CONFLICT(id) DO UPDATE SET"
@@ -352,16 +483,11 @@ Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
   PollSummary summary;
   summary.items_seen = static_cast<int>(poll.items.size());
   if (!poll.items.empty()) {
-    auto insert_item = db_.prepare(
-        "INSERT INTO items (source_id, url, url_key, guid, title, summary, published_at,"
-        " published_text, date_suspect, fingerprint, first_seen, score, matched, body,"
-        " content_source)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-        " ON CONFLICT(url_key) DO NOTHING");
-    if (!insert_item) {
-      return fail(std::move(insert_item.error()));
+    auto stored = insert_items(db_, poll);
+    if (!stored) {
+      return fail(std::move(stored.error()));
     }
-    auto insert_candidate = db_.prepare(
+    auto insert_candidate = db_.cached(
         "INSERT INTO candidates (item_id, state, queued_at, section, reviewer, decided_at,"
         " reason, edition) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!insert_candidate) {
@@ -369,40 +495,18 @@ Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
     }
     for (std::size_t index = 0; index < poll.items.size(); ++index) {
       const Item& item = poll.items[index];
-      insert_item->reset();
-      insert_item->bind(1, item.source_id.empty() ? poll.source_id : item.source_id)
-          .bind(2, item.url)
-          .bind(3, item.url_key)
-          .bind(4, null_if_empty(item.guid))
-          .bind(5, item.title)
-          .bind(6, null_if_empty(item.summary))
-          .bind(7, item.published_at)
-          .bind(8, null_if_empty(item.published_text))
-          .bind(9, item.date_suspect ? 1 : 0)
-          .bind(10, null_if_empty(item.fingerprint))
-          .bind(11, poll.started_at)
-          .bind(12, item.score)
-          .bind(13, encode_string_array(item.matched_terms))
-          .bind(14, null_if_empty(item.body))
-          .bind(15, null_if_empty(item.content_source));
-      if (auto done = insert_item->run(); !done) {
-        return fail(std::move(done.error()));
-      }
+      const NewItem& stored_item = (*stored)[index];
       // A known url_key is "seen", never re-queued: whatever an editor decided about it
       // (or that it was not a candidate then) stands.
-      if (db_.changes() != 1) {
+      if (!stored_item.id) {
         continue;
       }
-      const std::int64_t item_id = db_.last_insert_rowid();
       ++summary.items_new;
-
-      std::optional<std::int64_t> cluster;
-      if (index < poll.same_story_as.size() && poll.same_story_as[index]) {
-        auto joined = join_cluster(db_, item_id, *poll.same_story_as[index]);
-        if (!joined) {
-          return fail(std::move(joined.error()));
+      const std::optional<ClusterToJoin>& join = stored_item.join;
+      if (join && join->name_after_same_as) {
+        if (auto named = name_cluster(db_, join->cluster); !named) {
+          return fail(std::move(named.error()));
         }
-        cluster = *joined;
       }
       if (!item.candidate) {
         continue;
@@ -410,16 +514,16 @@ Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
       // Deciding a cluster decides its members, including those that arrive later: a
       // story the editors rejected does not come back because another outlet carried it.
       std::optional<ClusterDecision> decided;
-      if (cluster) {
-        auto found = cluster_decision(db_, *cluster);
+      if (join) {
+        auto found = cluster_decision(db_, join->cluster);
         if (!found) {
           return fail(std::move(found.error()));
         }
         decided = std::move(*found);
       }
       insert_candidate->reset();
-      insert_candidate->bind(1, item_id)
-          .bind(2, decided ? decided->state : std::string("pending"))
+      insert_candidate->bind(1, *stored_item.id)
+          .bind(2, decided ? std::string_view(decided->state) : std::string_view("pending"))
           .bind(3, poll.started_at)
           .bind(4, poll.default_section);
       if (decided) {
@@ -448,7 +552,7 @@ Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
     }
   }
 
-  auto record = db_.prepare(
+  auto record = db_.cached(
       "INSERT INTO polls (source_id, started_at, duration_ms, outcome, http_status, bytes,"
       " items_seen, items_new, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   if (!record) {
@@ -521,7 +625,7 @@ Result<Candidate> Store::decide(std::int64_t id, ReviewState state, const std::s
 
 Result<std::vector<StoryRecord>> Store::recent_stories(std::int64_t since_utc,
                                                        std::int64_t from_id) {
-  auto stmt = db_.prepare(
+  auto stmt = db_.cached(
       "SELECT id, COALESCE(cluster_id, 0), source_id, title, COALESCE(summary, ''), first_seen"
       " FROM items WHERE first_seen >= ?1 AND id >= ?2 ORDER BY id");
   if (!stmt) {
@@ -673,7 +777,7 @@ Result<std::vector<std::int64_t>> cluster_candidate_ids(Database& db, std::int64
 Result<void> write_audit(Database& db, std::int64_t at, std::string_view actor,
                          std::string_view action, std::int64_t candidate_id,
                          std::string_view detail) {
-  auto audit = db.prepare(
+  auto audit = db.cached(
       "INSERT INTO audit (at, actor, action, candidate_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!audit) {
     return fail(std::move(audit.error()));
