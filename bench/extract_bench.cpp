@@ -3,6 +3,10 @@
 // herald's layers on top of the parser is a number rather than a guess. bench/README.md
 // has the results and the commands that produced them.
 //
+// With HERALD_BENCH_CORPUS=DIR (a corpus from bench/corpus/generate.py) the first three
+// HTML sites of its generation 1 are benchmarked too, with their own sources.d rules: the
+// 30-80 KB TRS/Hanweb-like pages the poll-cycle benchmark measures against gumbo's floor.
+//
 // Every benchmark of a page counts the page's fetched size (the bytes a poll receives,
 // GBK or UTF-8) as bytes processed and the items the source yields as items processed, so
 // MB/s and items/s of different stages of one page compare directly.
@@ -10,6 +14,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +29,8 @@
 
 #include "common/item.h"
 #include "common/timezone.h"
+#include "config/config_loader.h"
+#include "config/herald_config.h"
 #include "config/selector.h"
 #include "config/source_config.h"
 #include "scrapers/decode/decode.h"
@@ -30,6 +40,7 @@
 #include "scrapers/parse/feed.h"
 #include "scrapers/parse/html_document.h"
 #include "scrapers/registry.h"
+#include "scrapers/relevance/relevance.h"
 #include "tests/support/fixtures.h"
 
 namespace herald {
@@ -181,6 +192,44 @@ Page load_feed_page() {
   return page;
 }
 
+// The first `count` HTML sites of a generated corpus, as a poll of generation 1 sees them
+// (nginx sends a bare text/html, so GBK pages are decoded through their <meta>).
+std::vector<Page> load_corpus_pages(const std::filesystem::path& dir, std::size_t count) {
+  auto set = load_sources(dir / "sources.d");
+  if (!set) die(set.error().message);
+  std::vector<Page> pages;
+  for (const SourceConfig& source : set->sources) {
+    if (pages.size() >= count) break;
+    if (source.type != SourceType::kHtml || !source.list) continue;
+    const std::filesystem::path file = dir / "gen1" / source.id / "index.html";
+    std::ifstream in(file, std::ios::binary);
+    if (!in) die("cannot read " + file.string());
+    Page page{.name = "corpus-" + source.id, .fetched_at = std::time(nullptr)};
+    page.response = FetchResponse{.status = 200,
+                                  .final_url = source.url,
+                                  .content_type = "text/html",
+                                  .body = std::string(std::istreambuf_iterator<char>(in), {})};
+    page.source = source;
+    auto text = decode_to_utf8(page.response.body, page.response.content_type, std::nullopt);
+    if (!text) die(page.name + ": " + text.error().message);
+    page.utf8 = std::move(text->utf8);
+    page.items = check_items(page, 20);  // generate.py writes 20 announcements per page
+    pages.push_back(std::move(page));
+  }
+  return pages;
+}
+
+// The topics herald ships (config/herald.toml), for BM_Score.
+const std::vector<TopicProfile>& shipped_topics() {
+  static const std::vector<TopicProfile> topics = [] {
+    auto config = load_herald_config(std::filesystem::path(HERALD_FIXTURES) / ".." / ".." /
+                                     "config" / "herald.toml");
+    if (!config) die(config.error().message);
+    return config->topics;
+  }();
+  return topics;
+}
+
 void set_counters(benchmark::State& state, const Page& page) {
   const auto bytes = static_cast<std::int64_t>(page.response.body.size());
   const auto items = static_cast<std::int64_t>(page.items);
@@ -263,6 +312,18 @@ void bm_normalise(benchmark::State& state, const Page* page) {
   set_counters(state, *page);
 }
 
+void bm_score(benchmark::State& state, const Page* page) {
+  auto extraction = extract_page(page->source, page->response, page->fetched_at);
+  if (!extraction) die(page->name + ": " + extraction.error().message);
+  std::vector<Item> items = std::move(extraction->items);
+  const std::vector<TopicProfile>& topics = shipped_topics();
+  for (auto _ : state) {
+    for (Item& item : items) score_item(item, topics, false);
+    benchmark::DoNotOptimize(items.data());
+  }
+  set_counters(state, *page);
+}
+
 void bm_full_pipeline(benchmark::State& state, const Page* page) {
   for (auto _ : state) {
     auto extraction = extract_page(page->source, page->response, page->fetched_at);
@@ -285,6 +346,7 @@ void register_page(const Page& page) {
     add("BM_ParseFeed", bm_parse_feed);
   }
   add("BM_Normalise", bm_normalise);
+  add("BM_Score", bm_score);
   add("BM_FullPipeline", bm_full_pipeline);
 }
 
@@ -297,9 +359,11 @@ int main(int argc, char** argv) {
 
   // Loaded (and checked) before anything is timed; registered benchmarks point into it.
   std::vector<herald::Page> pages;
-  pages.reserve(std::size(herald::kPages) + 1);
   for (const herald::PageSpec& spec : herald::kPages) pages.push_back(herald::load_html_page(spec));
   pages.push_back(herald::load_feed_page());
+  if (const char* corpus = std::getenv("HERALD_BENCH_CORPUS"); corpus != nullptr && *corpus != 0) {
+    for (herald::Page& page : herald::load_corpus_pages(corpus, 3)) pages.push_back(std::move(page));
+  }
   for (const herald::Page& page : pages) herald::register_page(page);
 
   benchmark::RunSpecifiedBenchmarks();

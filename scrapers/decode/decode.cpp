@@ -7,6 +7,8 @@
 #include <array>
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
 #include <type_traits>
@@ -145,6 +147,7 @@ struct Utf8Stats {
   std::size_t invalid = 0;     // ill-formed sequences (maximal subparts), not counting a cut tail
   std::size_t multibyte = 0;   // well-formed sequences of two or more bytes
   std::size_t high_bytes = 0;  // bytes >= 0x80
+  bool cut_tail = false;       // the text ends inside a sequence
 };
 
 // One linear pass following Unicode's table 3-7 of well-formed byte sequences.
@@ -154,6 +157,14 @@ Utf8Stats scan_utf8(std::string_view s) {
   const std::size_t n = s.size();
   std::size_t i = 0;
   while (i < n) {
+    // Markup is mostly ASCII: eight bytes at a time while none has its high bit set.
+    while (i + 8 <= n) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, p + i, sizeof word);
+      if ((word & 0x8080808080808080ULL) != 0) break;
+      i += 8;
+    }
+    if (i >= n) break;
     const unsigned char b = p[i];
     if (b < 0x80) {
       ++i;
@@ -195,7 +206,9 @@ Utf8Stats scan_utf8(std::string_view s) {
       ++st.multibyte;
     } else if (!ok || i + j < n) {
       ++st.invalid;
-    }  // else: a sequence cut by the end of the body (a size cap), not evidence
+    } else {
+      st.cut_tail = true;  // cut by the end of the body (a size cap), not evidence
+    }
     i += j;
   }
   return st;
@@ -226,6 +239,7 @@ std::optional<IconvHandle> open_to_utf8(const std::string& from) {
 struct Decoded {
   std::string utf8{};
   std::size_t replacements = 0;  // U+FFFD inserted for bytes the charset rejected
+  bool valid = false;            // known to be well-formed UTF-8 (else make_page checks)
 };
 
 // Bytes to drop after an ill-formed sequence. Double-byte encodings lose the lead and
@@ -326,7 +340,9 @@ std::optional<Decoded> convert(std::string_view body, const std::string& charset
 
 // The bytes stay as they are here: make_page sanitises every result once, at the end.
 Decoded decode_utf8(std::string_view body, const Utf8Stats& st) {
-  return Decoded{.utf8 = std::string(body), .replacements = st.invalid};
+  return Decoded{.utf8 = std::string(body),
+                 .replacements = st.invalid,
+                 .valid = st.invalid == 0 && !st.cut_tail};
 }
 
 std::optional<Decoded> decode_as(std::string_view body, const std::string& charset) {
@@ -561,13 +577,19 @@ bool legacy_misfits(const Utf8Stats& st, std::size_t score) {
 // sanitize_utf8 is the identity on valid UTF-8 without NULs, which is what iconv and
 // nearly every UTF-8 page give; checking first skips its byte-by-byte copy (a tenth of
 // the whole pipeline's time on a GBK page, bench/README.md).
-std::string sanitized(std::string text) {
-  if (is_valid_utf8(text) && text.find('\0') == std::string::npos) return text;
+// `valid`: the caller's scan of these very bytes found them well-formed.
+std::string sanitized(std::string text, bool valid) {
+  if (text.find('\0') == std::string::npos) {
+    if (valid) return text;
+    // scan_utf8 follows the same table as is_valid_utf8, with an ASCII fast path.
+    const Utf8Stats st = scan_utf8(text);
+    if (st.invalid == 0 && !st.cut_tail) return text;
+  }
   return sanitize_utf8(text);
 }
 
 DecodedPage make_page(Decoded decoded, std::string charset, std::string origin, bool suspect) {
-  return DecodedPage{.utf8 = sanitized(std::move(decoded.utf8)),
+  return DecodedPage{.utf8 = sanitized(std::move(decoded.utf8), decoded.valid),
                      .charset = std::move(charset),
                      .charset_origin = std::move(origin),
                      .charset_suspect = suspect};

@@ -13,19 +13,22 @@ namespace {
 // first rows are the newest on every list page seen so far.
 constexpr std::size_t kMaxItemsPerPage = 1000;
 
-// The title when the rules give none: the text of the element the link selector points
-// at (its first match), or the item's own text when the link is read off the item itself.
-Result<std::string> default_title(xmlDoc* doc, xmlNode* item, const Selector& link) {
-  if (link.xpath.empty()) return node_text(item);
-  auto nodes = select_nodes(doc, item, link);
-  if (!nodes) return fail(nodes.error());
-  if (nodes->empty()) return std::string();
-  return node_text(nodes->front());
+Result<std::string> optional_value(XPathEvaluator& xpath, xmlNode* item,
+                                   const std::optional<Selector>& s) {
+  if (!s) return std::string();
+  return xpath.select_value(item, *s);
 }
 
-Result<std::string> optional_value(xmlDoc* doc, xmlNode* item, const std::optional<Selector>& s) {
-  if (!s) return std::string();
-  return select_value(doc, item, *s);
+// The title when the rules give none: the text of the element the link selector points
+// at (its first match), or the item's own text when the link is read off the item itself.
+Result<std::string> default_title(XPathEvaluator& xpath, xmlNode* item, const SelectedValue& link,
+                                  const Selector& selector) {
+  if (!link.nodes) {
+    // The XPath computes a value: select_nodes says so, in its own words.
+    auto nodes = xpath.select_nodes(item, selector);
+    if (!nodes) return fail(nodes.error());
+  }
+  return link.first_node != nullptr ? node_text(link.first_node) : std::string();
 }
 
 }  // namespace
@@ -34,27 +37,31 @@ Result<std::vector<RawItem>> extract_list(const HtmlDocument& page, const ListRu
   // Everything below returns errors as values; the catch keeps a bad_alloc on a
   // pathological page from escaping into the daemon's poll loop.
   try {
-    xmlDoc* doc = page.doc();
-    auto nodes = select_nodes(doc, nullptr, rules.item);
+    // One XPath context for the page and each rule compiled once: the same rules run
+    // against every item.
+    auto xpath = XPathEvaluator::create(page.doc());
+    if (!xpath) return fail(xpath.error());
+    auto nodes = xpath->select_nodes(nullptr, rules.item);
     if (!nodes) return fail(nodes.error());
 
     std::vector<RawItem> items;
     for (xmlNode* node : *nodes) {
       if (items.size() >= kMaxItemsPerPage) break;
-      auto link = select_value(doc, node, rules.link);
+      // The link's node also gives the default title, so it is looked up once.
+      auto link = xpath->select_value_and_node(node, rules.link);
       if (!link) return fail(link.error());
-      if (link->empty()) continue;  // headings, pagers and spacer rows in the same list
+      if (link->value.empty()) continue;  // headings, pagers and spacer rows in the same list
 
-      auto title = rules.title ? select_value(doc, node, *rules.title)
-                               : default_title(doc, node, rules.link);
+      auto title = rules.title ? xpath->select_value(node, *rules.title)
+                               : default_title(*xpath, node, *link, rules.link);
       if (!title) return fail(title.error());
-      auto date = optional_value(doc, node, rules.date);
+      auto date = optional_value(*xpath, node, rules.date);
       if (!date) return fail(date.error());
-      auto summary = optional_value(doc, node, rules.summary);
+      auto summary = optional_value(*xpath, node, rules.summary);
       if (!summary) return fail(summary.error());
 
       items.push_back(RawItem{.title = std::move(*title),
-                              .link = std::move(*link),
+                              .link = std::move(link->value),
                               .date_text = std::move(*date),
                               .summary = std::move(*summary)});
     }

@@ -1,13 +1,16 @@
 #include "scrapers/parse/html_document.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 #include <gumbo.h>
+#include <libxml/dict.h>
 #include <libxml/tree.h>
 
 #include "common/text.h"
@@ -48,31 +51,48 @@ std::size_t count_start_tags(std::string_view html) {
   return count;
 }
 
-// Lower-case element name, or empty when it would not be a valid XML name (the element
-// is then dropped and its children are kept in its place).
-std::string element_name(const GumboElement& element) {
-  std::string name;
-  if (element.tag != GUMBO_TAG_UNKNOWN) {
-    name = gumbo_normalized_tagname(element.tag);
-  } else {
-    GumboStringPiece piece = element.original_tag;
-    gumbo_tag_from_original_text(&piece);
-    if (piece.data != nullptr) name.assign(piece.data, piece.length);
-  }
-  name = to_lower_ascii(name);
-  if (name.empty() || xmlValidateName(xml_chars(name.c_str()), 0) != 0) return {};
-  return name;
+bool has_upper_ascii(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
-void add_attributes(const GumboElement& element, xmlNode* node) {
+// `name` in lower case and NUL-terminated, or null when it would not be a valid XML name.
+// gumbo lower-cases HTML names already, so `name` itself is usually the answer; SVG and
+// MathML keep camelCase ones (viewBox), and unknown tags come as unterminated source text:
+// those go through `buffer`.
+const xmlChar* xml_name(std::string_view name, bool terminated, std::string& buffer) {
+  const char* text = name.data();
+  if (!terminated || has_upper_ascii(name)) {
+    buffer.assign(name);
+    for (char& c : buffer) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    text = buffer.c_str();
+  }
+  if (name.empty() || xmlValidateName(xml_chars(text), 0) != 0) return nullptr;
+  return xml_chars(text);
+}
+
+// Lower-case element name, or null when it would not be a valid XML name (the element
+// is then dropped and its children are kept in its place).
+const xmlChar* element_name(const GumboElement& element, std::string& buffer) {
+  if (element.tag != GUMBO_TAG_UNKNOWN) {
+    return xml_name(gumbo_normalized_tagname(element.tag), true, buffer);
+  }
+  GumboStringPiece piece = element.original_tag;
+  gumbo_tag_from_original_text(&piece);
+  if (piece.data == nullptr) return nullptr;
+  return xml_name(std::string_view(piece.data, piece.length), false, buffer);
+}
+
+void add_attributes(const GumboElement& element, xmlNode* node, std::string& buffer) {
   for (unsigned int i = 0; i < element.attributes.length; ++i) {
     const auto* attr = static_cast<const GumboAttribute*>(element.attributes.data[i]);
-    const std::string name = to_lower_ascii(attr->name);
     // Tag soup has attributes like `1x` or `"foo`; XPath could not name them anyway.
-    if (name.empty() || xmlValidateName(xml_chars(name.c_str()), 0) != 0) continue;
-    if (xmlHasProp(node, xml_chars(name.c_str())) != nullptr) continue;  // first one wins
+    const xmlChar* name = xml_name(attr->name, true, buffer);
+    if (name == nullptr) continue;
+    if (xmlHasProp(node, name) != nullptr) continue;  // first one wins
     // xmlNewProp stores the value as text; gumbo has already decoded entities.
-    xmlNewProp(node, xml_chars(name.c_str()), xml_chars(attr->value));
+    xmlNewProp(node, name, xml_chars(attr->value));
   }
 }
 
@@ -103,11 +123,17 @@ Result<HtmlDocument> HtmlDocument::parse(std::string_view utf8, const ParseLimit
 
   XmlDoc doc(xmlNewDoc(xml_chars("1.0")));
   if (!doc) return fail(ErrorCode::kInternal, "libxml2 could not allocate a document");
+  // With a dictionary libxml2 interns element and attribute names (and whitespace-only
+  // text, below): a page's few dozen names are stored once instead of once per node, as
+  // libxml2's own parser does. The document frees it.
+  doc->dict = xmlDictCreate();
+  if (doc->dict == nullptr) return fail(ErrorCode::kInternal, "libxml2 could not allocate a dictionary");
   std::optional<std::string> base_href;
 
   // Iterative pre-order walk: gumbo trees can be deep enough to overflow the stack.
   // Children are pushed in reverse so nodes are created, and appended, in document order.
   std::vector<Pending> stack;
+  std::string name_buffer;  // reused for the names that need lower-casing
   const GumboVector& top = output->document->v.document.children;
   for (unsigned int i = top.length; i-- > 0;) {
     stack.push_back({static_cast<const GumboNode*>(top.data[i]), nullptr, 1});
@@ -126,16 +152,16 @@ Result<HtmlDocument> HtmlDocument::parse(std::string_view utf8, const ParseLimit
         }
         const GumboElement& element = node->v.element;
         xmlNode* into = current.parent;
-        const std::string name = element_name(element);
-        if (!name.empty() && !(current.parent == nullptr && xmlDocGetRootElement(doc.get()))) {
-          xmlNode* created = xmlNewDocNode(doc.get(), nullptr, xml_chars(name.c_str()), nullptr);
+        const xmlChar* name = element_name(element, name_buffer);
+        if (name != nullptr && !(current.parent == nullptr && xmlDocGetRootElement(doc.get()))) {
+          xmlNode* created = xmlNewDocNode(doc.get(), nullptr, name, nullptr);
           if (created == nullptr) return fail(ErrorCode::kInternal, "libxml2 allocation failed");
           if (current.parent == nullptr) {
             xmlDocSetRootElement(doc.get(), created);
           } else {
             xmlAddChild(current.parent, created);
           }
-          add_attributes(element, created);
+          add_attributes(element, created, name_buffer);
           into = created;
           if (element.tag == GUMBO_TAG_BASE && !base_href) {
             for (unsigned int i = 0; i < element.attributes.length; ++i) {
@@ -161,8 +187,18 @@ Result<HtmlDocument> HtmlDocument::parse(std::string_view utf8, const ParseLimit
       case GUMBO_NODE_CDATA: {
         if (current.parent == nullptr) break;  // text outside <html> cannot be in an XML doc
         const char* text = node->v.text.text;
-        xmlNode* created = xmlNewDocTextLen(doc.get(), xml_chars(text),
-                                            static_cast<int>(std::strlen(text)));
+        const int length = static_cast<int>(std::strlen(text));
+        xmlNode* created = nullptr;
+        if (node->type == GUMBO_NODE_WHITESPACE) {
+          // Indentation repeats all over a page: interned, as libxml2's parser does. Merging
+          // and freeing such a node know the dictionary owns its content.
+          const xmlChar* interned = xmlDictLookup(doc->dict, xml_chars(text), length);
+          if (interned == nullptr) return fail(ErrorCode::kInternal, "libxml2 allocation failed");
+          created = xmlNewDocTextLen(doc.get(), nullptr, 0);
+          if (created != nullptr) created->content = const_cast<xmlChar*>(interned);
+        } else {
+          created = xmlNewDocTextLen(doc.get(), xml_chars(text), length);
+        }
         if (created == nullptr) return fail(ErrorCode::kInternal, "libxml2 allocation failed");
         // May merge `created` into a preceding text node and free it; it is not used again.
         xmlAddChild(current.parent, created);

@@ -77,24 +77,31 @@ Error xpath_error(const Selector& selector, const xmlXPathContext& ctx) {
                  false};
   }
   std::string where;
-  if (last.str1 != nullptr && last.int1 >= 0) where = fmt::format(" at offset {}", last.int1);
+  if (last.str1 != nullptr && last.int1 >= 0) {
+    where = fmt::format(" at offset {}", last.int1);
+  } else if (last.str1 == nullptr) {
+    // A run-time error of a compiled expression carries no position. Evaluating the text
+    // in one step (as before expressions were compiled once) reported the parser's
+    // position then, the end of the expression; the message stays the same.
+    where = fmt::format(" at offset {}", selector.xpath.size());
+  }
   return Error{ErrorCode::kConfig,
                fmt::format("selector \"{}\" (XPath \"{}\"): {}{}", selector.text, selector.xpath,
                            xpath_error_text(last.code), where),
                false};
 }
 
-// Evaluates selector.xpath from `context` (the root element when null).
-Result<XPathObject> evaluate(xmlDoc* doc, xmlNode* context, const Selector& selector) {
+Result<XPathContext> new_context(xmlDoc* doc) {
   XPathContext ctx(xmlXPathNewContext(doc));
   if (!ctx) return fail(ErrorCode::kInternal, "libxml2 could not allocate an XPath context");
   ctx->error = ignore_xpath_error;
   ctx->opLimit = kXPathOpLimit;
-  ctx->node = context != nullptr ? context : xmlDocGetRootElement(doc);
-  const QuietGenericErrors quiet;
-  XPathObject result(xmlXPathEvalExpression(xml_chars(selector.xpath.c_str()), ctx.get()));
-  if (!result) return fail(xpath_error(selector, *ctx));
-  return result;
+  // Reuse the node sets and values an evaluation makes and drops (libxslt does the same);
+  // an item selector run once per row otherwise allocates and frees them each time.
+  if (xmlXPathContextSetCache(ctx.get(), 1, -1, 0) != 0) {
+    return fail(ErrorCode::kInternal, "libxml2 could not allocate an XPath object cache");
+  }
+  return ctx;
 }
 
 std::string attribute_value(xmlNode* node, const std::string& name) {
@@ -108,23 +115,13 @@ std::string attribute_value(xmlNode* node, const std::string& name) {
   return collapse_whitespace(text_of(value.get()));
 }
 
-}  // namespace
-
-Result<std::vector<xmlNode*>> select_nodes(xmlDoc* doc, xmlNode* context, const Selector& selector) {
-  std::vector<xmlNode*> nodes;
-  if (selector.xpath.empty()) {
-    xmlNode* self = context != nullptr ? context : xmlDocGetRootElement(doc);
-    if (self != nullptr) nodes.push_back(self);
-    return nodes;
-  }
-  auto result = evaluate(doc, context, selector);
-  if (!result) return fail(result.error());
-  const xmlXPathObject& object = **result;
+Result<std::vector<xmlNode*>> nodes_of(const xmlXPathObject& object, const Selector& selector) {
   if (object.type != XPATH_NODESET) {
     return fail(ErrorCode::kConfig,
                 fmt::format("selector \"{}\" (XPath \"{}\") gives a value, not nodes",
                             selector.text, selector.xpath));
   }
+  std::vector<xmlNode*> nodes;
   // libxml2 returns node sets from path expressions sorted in document order.
   if (object.nodesetval != nullptr) {
     nodes.reserve(static_cast<std::size_t>(object.nodesetval->nodeNr));
@@ -139,22 +136,122 @@ Result<std::vector<xmlNode*>> select_nodes(xmlDoc* doc, xmlNode* context, const 
   return nodes;
 }
 
-Result<std::string> select_value(xmlDoc* doc, xmlNode* context, const Selector& selector) {
-  if (!selector.xpath.empty()) {
-    auto result = evaluate(doc, context, selector);
-    if (!result) return fail(result.error());
-    xmlXPathObject* object = result->get();
-    // A raw XPath may compute a value (normalize-space(...), substring-after(...)).
-    if (object->type != XPATH_NODESET) {
-      XmlString value(xmlXPathCastToString(object));
-      return collapse_whitespace(text_of(value.get()));
-    }
-    if (object->nodesetval == nullptr || object->nodesetval->nodeNr == 0) return std::string();
-    xmlNode* first = object->nodesetval->nodeTab[0];
-    return selector.attribute ? attribute_value(first, *selector.attribute) : node_text(first);
+SelectedValue value_of(xmlXPathObject* object, const Selector& selector) {
+  SelectedValue selected;
+  // A raw XPath may compute a value (normalize-space(...), substring-after(...)).
+  if (object->type != XPATH_NODESET) {
+    XmlString value(xmlXPathCastToString(object));
+    selected.value = collapse_whitespace(text_of(value.get()));
+    selected.nodes = false;
+    return selected;
   }
+  const xmlNodeSet* set = object->nodesetval;
+  if (set == nullptr || set->nodeNr == 0) return selected;
+  xmlNode* first = set->nodeTab[0];
+  selected.value = selector.attribute ? attribute_value(first, *selector.attribute) : node_text(first);
+  for (int i = 0; i < set->nodeNr; ++i) {
+    if (set->nodeTab[i]->type != XML_NAMESPACE_DECL) {
+      selected.first_node = set->nodeTab[i];
+      break;
+    }
+  }
+  return selected;
+}
+
+SelectedValue value_of_self(xmlDoc* doc, xmlNode* context, const Selector& selector) {
   xmlNode* self = context != nullptr ? context : xmlDocGetRootElement(doc);
-  return selector.attribute ? attribute_value(self, *selector.attribute) : node_text(self);
+  SelectedValue selected;
+  selected.value = selector.attribute ? attribute_value(self, *selector.attribute) : node_text(self);
+  selected.first_node = self;
+  return selected;
+}
+
+}  // namespace
+
+Result<std::vector<xmlNode*>> select_nodes(xmlDoc* doc, xmlNode* context, const Selector& selector) {
+  if (selector.xpath.empty()) {
+    std::vector<xmlNode*> nodes;
+    xmlNode* self = context != nullptr ? context : xmlDocGetRootElement(doc);
+    if (self != nullptr) nodes.push_back(self);
+    return nodes;
+  }
+  auto evaluator = XPathEvaluator::create(doc);
+  if (!evaluator) return fail(evaluator.error());
+  return evaluator->select_nodes(context, selector);
+}
+
+Result<std::string> select_value(xmlDoc* doc, xmlNode* context, const Selector& selector) {
+  if (selector.xpath.empty()) return value_of_self(doc, context, selector).value;
+  auto evaluator = XPathEvaluator::create(doc);
+  if (!evaluator) return fail(evaluator.error());
+  return evaluator->select_value(context, selector);
+}
+
+Result<XPathEvaluator> XPathEvaluator::create(xmlDoc* doc) {
+  auto ctx = new_context(doc);
+  if (!ctx) return fail(ctx.error());
+  return XPathEvaluator(doc, std::move(*ctx));
+}
+
+Result<xmlXPathObject*> XPathEvaluator::evaluate(xmlNode* context, const Selector& selector) {
+  xmlXPathContext& ctx = *ctx_;
+  xmlNode* const start = context != nullptr ? context : xmlDocGetRootElement(doc_);
+  const QuietGenericErrors quiet;
+
+  xmlXPathCompExpr* compiled = nullptr;
+  for (const auto& [text, expression] : compiled_) {
+    if (text == selector.xpath) {
+      compiled = expression.get();
+      break;
+    }
+  }
+  if (compiled == nullptr) {
+    xmlResetError(&ctx.lastError);
+    CompiledXPath fresh(xmlXPathCtxtCompile(&ctx, xml_chars(selector.xpath.c_str())));
+    if (!fresh) return fail(xpath_error(selector, ctx));
+    compiled = fresh.get();
+    compiled_.emplace_back(selector.xpath, std::move(fresh));
+  }
+  if (last_result_ && compiled == last_expression_ && start == last_context_) {
+    return last_result_.get();
+  }
+
+  // Each evaluation starts as on a fresh context: no earlier error, and its own op budget.
+  last_result_.reset();
+  xmlResetError(&ctx.lastError);
+  ctx.opCount = 0;
+  ctx.depth = 0;
+  ctx.contextSize = -1;
+  ctx.proximityPosition = -1;
+  ctx.node = start;
+  XPathObject result(xmlXPathCompiledEval(compiled, &ctx));
+  if (!result) return fail(xpath_error(selector, ctx));
+  last_context_ = start;
+  last_expression_ = compiled;
+  last_result_ = std::move(result);
+  return last_result_.get();
+}
+
+Result<std::vector<xmlNode*>> XPathEvaluator::select_nodes(xmlNode* context,
+                                                           const Selector& selector) {
+  if (selector.xpath.empty()) return herald::select_nodes(doc_, context, selector);
+  auto result = evaluate(context, selector);
+  if (!result) return fail(result.error());
+  return nodes_of(**result, selector);
+}
+
+Result<std::string> XPathEvaluator::select_value(xmlNode* context, const Selector& selector) {
+  auto selected = select_value_and_node(context, selector);
+  if (!selected) return fail(selected.error());
+  return std::move(selected->value);
+}
+
+Result<SelectedValue> XPathEvaluator::select_value_and_node(xmlNode* context,
+                                                            const Selector& selector) {
+  if (selector.xpath.empty()) return value_of_self(doc_, context, selector);
+  auto result = evaluate(context, selector);
+  if (!result) return fail(result.error());
+  return value_of(*result, selector);
 }
 
 std::string node_text(xmlNode* node) {

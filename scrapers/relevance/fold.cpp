@@ -1,5 +1,6 @@
 #include "scrapers/relevance/fold.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -23,6 +24,13 @@ constexpr auto kFoldOptions = static_cast<utf8proc_option_t>(
 }  // namespace
 
 std::string fold_text(std::string_view text) {
+  // On ASCII, NFKC with case folding and ignorables removed is exactly ASCII lower-casing
+  // (no ASCII character decomposes, composes or is default-ignorable), without utf8proc's
+  // code point buffer.
+  if (std::all_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return to_lower_ascii(text);
+  }
   // utf8proc rejects the whole string on one bad byte; scraped text must still match.
   const std::string repaired = is_valid_utf8(text) ? std::string() : sanitize_utf8(text);
   const std::string_view input = repaired.empty() ? text : std::string_view(repaired);

@@ -1,8 +1,10 @@
 #include "scrapers/relevance/relevance.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/text.h"
 #include "scrapers/relevance/fold.h"
@@ -59,14 +61,47 @@ bool contains_term(std::string_view haystack, std::string_view term, bool whole_
   return false;
 }
 
-bool item_contains(const FoldedItem& item, std::string_view term) {
-  const bool whole_word = needs_whole_word(term);
-  return contains_term(item.title, term, whole_word) || contains_term(item.summary, term, whole_word);
+// A keyword or exclude as matched: folded, and whether it must match as a whole word.
+struct FoldedTerm {
+  std::string text{};
+  bool whole_word = true;
+};
+
+// Folding (utf8proc) cost more than the matching when every item folded every keyword
+// again; the configured terms are few, so each thread keeps them folded, by term text.
+// Bounded for a daemon whose topics are reloaded many times; cleared only between items,
+// so the references handed out stay valid for one score_item.
+constexpr std::size_t kMaxCachedTerms = 4096;
+
+class FoldedTerms {
+ public:
+  void start_item() {
+    if (terms_.size() > kMaxCachedTerms) terms_.clear();
+  }
+  const FoldedTerm& operator[](const std::string& term) {
+    auto found = terms_.find(term);
+    if (found == terms_.end()) {
+      FoldedTerm folded{.text = fold_for_matching(term)};
+      folded.whole_word = needs_whole_word(folded.text);
+      found = terms_.emplace(term, std::move(folded)).first;
+    }
+    return found->second;
+  }
+
+ private:
+  std::unordered_map<std::string, FoldedTerm> terms_;
+};
+
+bool item_contains(const FoldedItem& item, const FoldedTerm& term) {
+  return contains_term(item.title, term.text, term.whole_word) ||
+         contains_term(item.summary, term.text, term.whole_word);
 }
 
 }  // namespace
 
 void score_item(Item& item, const std::vector<TopicProfile>& topics, bool always_candidate) {
+  thread_local FoldedTerms folded_terms;
+  folded_terms.start_item();
   const FoldedItem text{fold_for_matching(item.title), fold_for_matching(item.summary)};
 
   double best_score = 0.0;
@@ -76,23 +111,23 @@ void score_item(Item& item, const std::vector<TopicProfile>& topics, bool always
     const bool excluded =
         std::any_of(topic.excludes.begin(), topic.excludes.end(),
                     [&](const std::string& exclude) {
-                      return item_contains(text, fold_for_matching(exclude));
+                      return item_contains(text, folded_terms[exclude]);
                     });
     if (excluded) {
       continue;
     }
     double score = 0.0;
     std::vector<std::string> terms;   // as configured, for the editors
-    std::vector<std::string> counted;  // folded: "AI" and "ａｉ" in one profile count once
+    std::vector<std::string_view> counted;  // folded: "AI" and "ａｉ" in one profile count once
     for (const Keyword& keyword : topic.keywords) {
-      std::string folded = fold_for_matching(keyword.term);
-      if (std::find(counted.begin(), counted.end(), folded) != counted.end()) {
+      const FoldedTerm& folded = folded_terms[keyword.term];
+      if (std::find(counted.begin(), counted.end(), folded.text) != counted.end()) {
         continue;
       }
       if (item_contains(text, folded)) {
         score += keyword.weight;
         terms.push_back(keyword.term);
-        counted.push_back(std::move(folded));
+        counted.push_back(folded.text);
       }
     }
     const bool reached = !terms.empty() && score >= topic.threshold;

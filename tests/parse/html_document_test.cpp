@@ -245,3 +245,37 @@ TEST(HtmlDocument, LargePageJustUnderTheCapsParses) {
 
 }  // namespace
 }  // namespace herald
+
+namespace herald {
+namespace {
+
+TEST(HtmlDocument, TextAroundDroppedElementsAndWhitespaceMerges) {
+  // `<x!y>` is no XML name: its text joins its parent's, beside text and (interned)
+  // whitespace nodes that libxml2 then merges into one.
+  auto doc = HtmlDocument::parse(
+      "<html><body><p id=a>one <x!y>two</x!y>   <x!y>  </x!y> three</p>"
+      "<p id=b>  <x!y>\n</x!y>  </p><p id=c>  <i>i</i></p></body></html>");
+  ASSERT_TRUE(doc.has_value()) << doc.error().message;
+  EXPECT_EQ(value(*doc, "//p[@id='a']"), "one two three");
+  EXPECT_EQ(nodes(*doc, "//p[@id='a']/text()").size(), 1u);
+  auto blank = nodes(*doc, "//p[@id='b']/text()");
+  ASSERT_EQ(blank.size(), 1u);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(blank.front()->content)), "  \n  ");
+  // Merging into an interned "  " copied it: the same indentation elsewhere is unchanged.
+  auto indent = nodes(*doc, "//p[@id='c']/text()");
+  ASSERT_EQ(indent.size(), 1u);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(indent.front()->content)), "  ");
+}
+
+TEST(HtmlDocument, CamelCaseForeignNamesAreLowered) {
+  auto doc = HtmlDocument::parse(
+      "<html><body><svg viewBox='0 0 1 1'><foreignObject><p>x</p></foreignObject>"
+      "<clipPath id=c></clipPath></svg></body></html>");
+  ASSERT_TRUE(doc.has_value()) << doc.error().message;
+  EXPECT_EQ(value(*doc, "//svg", "viewbox"), "0 0 1 1");
+  EXPECT_EQ(nodes(*doc, "//foreignobject/p").size(), 1u);
+  EXPECT_EQ(nodes(*doc, "//clippath[@id='c']").size(), 1u);
+}
+
+}  // namespace
+}  // namespace herald

@@ -195,3 +195,85 @@ TEST(NodeText, CollapsesNestedTextAndIdeographicSpaces) {
 
 }  // namespace
 }  // namespace herald
+
+namespace herald {
+namespace {
+
+TEST_F(RtfundXPath, EvaluatorGivesWhatTheOneShotFunctionsGive) {
+  auto evaluator = XPathEvaluator::create(doc());
+  ASSERT_TRUE(evaluator.has_value()) << evaluator.error().message;
+  const Selector rows = xpath("//div[@id='expertList1']/ul/li");
+  auto items = evaluator->select_nodes(nullptr, rows);
+  ASSERT_TRUE(items.has_value()) << items.error().message;
+  ASSERT_EQ(items->size(), 15u);
+  // The same compiled expressions from every row, as extract_list uses them.
+  for (const Selector& selector : {xpath("a", "href"), xpath("a"), xpath("span"),
+                                   xpath("normalize-space(span)"), xpath("", "class")}) {
+    for (xmlNode* row : *items) {
+      auto compiled = evaluator->select_value(row, selector);
+      auto one_shot = select_value(doc(), row, selector);
+      ASSERT_TRUE(compiled.has_value()) << compiled.error().message;
+      ASSERT_TRUE(one_shot.has_value()) << one_shot.error().message;
+      EXPECT_EQ(*compiled, *one_shot) << selector.xpath;
+    }
+  }
+  auto second = evaluator->select_value_and_node((*items)[1], xpath("a", "href"));
+  ASSERT_TRUE(second.has_value()) << second.error().message;
+  EXPECT_EQ(second->value, "/main/a/20200709/12323943.shtml");
+  ASSERT_NE(second->first_node, nullptr);
+  EXPECT_EQ(node_text(second->first_node), *select_value(doc(), (*items)[1], xpath("a")));
+  auto computed = evaluator->select_value_and_node((*items)[1], xpath("count(a)"));
+  ASSERT_TRUE(computed.has_value()) << computed.error().message;
+  EXPECT_EQ(computed->value, "1");
+  EXPECT_FALSE(computed->nodes);
+  EXPECT_EQ(computed->first_node, nullptr);
+}
+
+TEST_F(RtfundXPath, EvaluatorReusesOneResultForOneXPathFromOneNode) {
+  // "a@href", "a@title" and "a" are one XPath from one row: evaluated once, each value
+  // still its own; the next row is evaluated afresh.
+  auto evaluator = XPathEvaluator::create(doc());
+  ASSERT_TRUE(evaluator.has_value()) << evaluator.error().message;
+  auto rows = evaluator->select_nodes(nullptr, xpath("//div[@id='expertList1']/ul/li"));
+  ASSERT_TRUE(rows.has_value()) << rows.error().message;
+  ASSERT_GE(rows->size(), 2u);
+  for (xmlNode* row : {(*rows)[0], (*rows)[0], (*rows)[1], (*rows)[0]}) {
+    for (const Selector& selector : {xpath("a", "href"), xpath("a", "title"), xpath("a")}) {
+      auto value = evaluator->select_value(row, selector);
+      ASSERT_TRUE(value.has_value()) << value.error().message;
+      EXPECT_EQ(*value, *select_value(doc(), row, selector)) << selector.text;
+    }
+    auto nodes = evaluator->select_nodes(row, xpath("a"));
+    ASSERT_TRUE(nodes.has_value()) << nodes.error().message;
+    EXPECT_EQ(*nodes, *select_nodes(doc(), row, xpath("a")));
+  }
+  EXPECT_NE(*evaluator->select_value((*rows)[0], xpath("a", "href")),
+            *evaluator->select_value((*rows)[1], xpath("a", "href")));
+}
+
+TEST_F(RtfundXPath, EvaluatorGivesEachEvaluationItsOwnStepBudgetAndErrors) {
+  auto evaluator = XPathEvaluator::create(doc());
+  ASSERT_TRUE(evaluator.has_value()) << evaluator.error().message;
+  // Many evaluations on one context: the step limit applies to each, not to their sum
+  // (each of these visits every earlier node for every node of the page).
+  const Selector all = xpath("//*[count(preceding::node()) >= 0]");
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(evaluator->select_nodes(nullptr, all).has_value()) << i;
+  }
+  // A run-time error reads as it did when every call parsed its text afresh, and does not
+  // stick to the context.
+  auto function = evaluator->select_nodes(nullptr, xpath("//li[no-such-function()]"));
+  ASSERT_FALSE(function.has_value());
+  EXPECT_NE(function.error().message.find("unknown function at offset 24"), std::string::npos)
+      << function.error().message;
+  auto unclosed = evaluator->select_nodes(nullptr, xpath("//ul[@class='x'"));
+  ASSERT_FALSE(unclosed.has_value());
+  EXPECT_NE(unclosed.error().message.find("invalid predicate at offset 15"), std::string::npos)
+      << unclosed.error().message;
+  auto fine = evaluator->select_nodes(nullptr, xpath("//div[@id='expertList1']/ul/li"));
+  ASSERT_TRUE(fine.has_value()) << fine.error().message;
+  EXPECT_EQ(fine->size(), 15u);
+}
+
+}  // namespace
+}  // namespace herald

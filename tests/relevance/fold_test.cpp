@@ -54,3 +54,18 @@ TEST(FoldTextTest, DecodesNeighbouringCodePoints) {
 
 }  // namespace
 }  // namespace herald
+
+namespace herald {
+namespace {
+
+TEST(FoldTextTest, AsciiFoldsAsUtf8procWould) {
+  // ASCII text skips utf8proc; with a CJK character appended it goes through utf8proc,
+  // which must have folded the ASCII part identically.
+  std::string ascii;
+  for (int c = 1; c < 0x80; ++c) ascii.push_back(static_cast<char>(c));
+  EXPECT_EQ(fold_text(ascii) + "中", fold_text(ascii + "中"));
+  EXPECT_EQ(fold_text("Large Language MODEL"), "large language model");
+}
+
+}  // namespace
+}  // namespace herald

@@ -202,3 +202,48 @@ TEST(RelevanceTest, BestProfileWins) {
 
 }  // namespace
 }  // namespace herald
+
+namespace herald {
+namespace {
+
+TEST(RelevanceTest, FoldedTermsFollowTheTopicsGiven) {
+  // Folded keywords are kept between calls; each call still scores with its own topics.
+  Item first = item_titled("Deepfake rules");
+  score_item(first, {TopicProfile{.name = "a", .threshold = 1.0, .keywords = {{"DEEPFAKE", 1.0}}}},
+             false);
+  EXPECT_TRUE(first.candidate);
+  EXPECT_THAT(first.matched_terms, ::testing::ElementsAre("DEEPFAKE"));
+
+  Item second = item_titled("Deepfake rules");
+  score_item(second,
+             {TopicProfile{.name = "b", .threshold = 3.0, .keywords = {{"DEEPFAKE", 2.0}}}},
+             false);
+  EXPECT_FALSE(second.candidate);
+  EXPECT_DOUBLE_EQ(second.score, 2.0);
+
+  Item vetoed = item_titled("Deepfake rules");
+  score_item(vetoed,
+             {TopicProfile{.name = "c", .keywords = {{"deepfake", 1.0}}, .excludes = {"RULES"}}},
+             false);
+  EXPECT_FALSE(vetoed.candidate);
+  EXPECT_TRUE(vetoed.matched_terms.empty());
+}
+
+TEST(RelevanceTest, ManyDistinctTermsStillScore) {
+  // More distinct terms than are kept folded: the store is emptied between items, never
+  // under one.
+  std::vector<Keyword> keywords;
+  for (int i = 0; i < 5000; ++i) keywords.push_back({"term" + std::to_string(i), 0.0});
+  keywords.push_back({"人工智能", 1.0});
+  const std::vector<TopicProfile> topics{
+      TopicProfile{.name = "big", .threshold = 1.0, .keywords = keywords}};
+  for (int round = 0; round < 2; ++round) {
+    Item item = item_titled("人工智能 term4999");
+    score_item(item, topics, false);
+    EXPECT_TRUE(item.candidate);
+    EXPECT_THAT(item.matched_terms, ::testing::ElementsAre("term4999", "人工智能"));
+  }
+}
+
+}  // namespace
+}  // namespace herald
