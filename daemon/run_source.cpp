@@ -325,30 +325,37 @@ class SameStoryWindow {
 
   Result<void> catch_up(Store& store, std::int64_t since) {
     index_.forget_before(since);
-    const std::int64_t from = index_.last_id();
-    auto stories = store.recent_stories(since, from);
-    if (!stories) {
-      return fail(std::move(stories.error()));
-    }
-    auto first_new = stories->begin();
+    std::int64_t from = index_.last_id();
     if (from != 0) {
-      if (stories->empty() || stories->front().item_id != from ||
-          fingerprint(stories->front()) != last_fingerprint_) {
+      auto held = store.recent_stories(since, from, 1);
+      if (!held) {
+        return fail(std::move(held.error()));
+      }
+      if (held->empty() || held->front().item_id != from ||
+          fingerprint(held->front()) != last_fingerprint_) {
         index_.clear();
-        stories = store.recent_stories(since, 0);
-        if (!stories) {
-          return fail(std::move(stories.error()));
-        }
-        first_new = stories->begin();
+        from = 0;
       } else {
-        ++first_new;
+        ++from;
       }
     }
-    for (auto story = first_new; story != stories->end(); ++story) {
-      index_.add(story->item_id, story->first_seen, story_key(story->title, story->summary));
-      last_fingerprint_ = fingerprint(*story);
+    // A page at a time: the first read of a busy window is tens of thousands of rows, and
+    // their texts are only needed until their keys are built.
+    constexpr int kPage = 1000;
+    while (true) {
+      auto stories = store.recent_stories(since, from, kPage);
+      if (!stories) {
+        return fail(std::move(stories.error()));
+      }
+      for (const StoryRecord& story : *stories) {
+        index_.add(story.item_id, story.first_seen, story_key(story.title, story.summary));
+        last_fingerprint_ = fingerprint(story);
+      }
+      if (stories->size() < static_cast<std::size_t>(kPage)) {
+        return {};
+      }
+      from = stories->back().item_id + 1;
     }
-    return {};
   }
 
   std::mutex mutex_;

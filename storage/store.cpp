@@ -624,14 +624,15 @@ Result<Candidate> Store::decide(std::int64_t id, ReviewState state, const std::s
 }
 
 Result<std::vector<StoryRecord>> Store::recent_stories(std::int64_t since_utc,
-                                                       std::int64_t from_id) {
+                                                       std::int64_t from_id, int limit) {
+  // LIMIT -1: no limit.
   auto stmt = db_.cached(
       "SELECT id, COALESCE(cluster_id, 0), source_id, title, COALESCE(summary, ''), first_seen"
-      " FROM items WHERE first_seen >= ?1 AND id >= ?2 ORDER BY id");
+      " FROM items WHERE first_seen >= ?1 AND id >= ?2 ORDER BY id LIMIT ?3");
   if (!stmt) {
     return fail(std::move(stmt.error()));
   }
-  stmt->bind(1, since_utc).bind(2, from_id);
+  stmt->bind(1, since_utc).bind(2, from_id).bind(3, static_cast<std::int64_t>(limit > 0 ? limit : -1));
   std::vector<StoryRecord> out;
   while (true) {
     auto row = stmt->step();

@@ -344,9 +344,10 @@ class Store {
   // Items first seen at or after `since_utc` with an id of at least `from_id`, oldest (lowest
   // id) first, for same-story matching of a new poll's items (cluster_id 0: the item is alone
   // so far). `from_id` lets a caller that keeps the window in memory read only what is new
-  // since the last item it holds (and that item again, to see it is still the same).
+  // since the last item it holds (and that item again, to see it is still the same);
+  // `limit` > 0 returns at most that many (the next page starts after the last id).
   Result<std::vector<StoryRecord>> recent_stories(std::int64_t since_utc,
-                                                  std::int64_t from_id = 0);
+                                                  std::int64_t from_id = 0, int limit = 0);
 
   // Queues a stored item that never became a candidate (a poll stored it below the topic
   // threshold): an editor asking for it (`herald add`) is the decision to review it.

@@ -323,5 +323,32 @@ TEST(SameStoryWindowTest, ADatabaseReplacedUnderTheSamePathIsReadAfresh) {
   EXPECT_EQ(find_same_stories({copy}, *store, kNow)[0], std::nullopt);
 }
 
+TEST(SameStoryWindowTest, AWindowLongerThanOneReadIsReadWhole) {
+  const testing::TempDir dir;
+  auto store = Store::open(dir.path() / "herald.db");
+  ASSERT_TRUE(store.has_value());
+  // 2,500 stories (the window is read 1,000 rows at a time), each its own headline.
+  for (int poll = 0; poll < 125; ++poll) {
+    std::vector<Item> items;
+    for (int i = 0; i < 20; ++i) {
+      const int n = poll * 20 + i;
+      items.push_back(story_item("portal", static_cast<std::size_t>(n),
+                                 fmt::format("第{}号公告 关于{}号地块规划的批复", n, n * 7919), ""));
+    }
+    ASSERT_TRUE(store->commit_poll(poll_of("portal", kNow - kDay, items)).has_value());
+  }
+  const auto stories = store->recent_stories(0);
+  ASSERT_TRUE(stories.has_value());
+  ASSERT_EQ(stories->size(), 2500u);
+
+  const auto same = find_same_stories(
+      {story_item("outlet", 1, fmt::format("转载：第{}号公告 关于{}号地块规划的批复", 2400, 2400 * 7919), ""),
+       story_item("outlet", 2, fmt::format("转载：第{}号公告 关于{}号地块规划的批复", 5, 5 * 7919), "")},
+      *store, kNow);
+
+  EXPECT_EQ(same[0], stories->at(2400).item_id);
+  EXPECT_EQ(same[1], stories->at(5).item_id);
+}
+
 }  // namespace
 }  // namespace herald

@@ -267,6 +267,14 @@ TEST_F(DeskTest, RecentStoriesFromAnIdReadOnlyThatItemAndNewerOnes) {
   ASSERT_TRUE(windowed.has_value());
   ASSERT_EQ(windowed->size(), 1u);
   EXPECT_EQ(windowed->at(0).title, "third story");
+  // Pages: a limit, and the next page from after the last id.
+  auto first_page = store().recent_stories(0, 0, 2);
+  ASSERT_TRUE(first_page.has_value());
+  ASSERT_EQ(first_page->size(), 2u);
+  auto next_page = store().recent_stories(0, first_page->back().item_id + 1, 2);
+  ASSERT_TRUE(next_page.has_value());
+  ASSERT_EQ(next_page->size(), 1u);
+  EXPECT_EQ(next_page->at(0).title, "third story");
 }
 
 // ---- full-text search -------------------------------------------------------------------
