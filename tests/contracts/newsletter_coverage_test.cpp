@@ -301,19 +301,7 @@ TEST(NewsletterCoverage, ManualItemsAreQueuedByHeraldAddFromTheirSavedPages) {
         << "a polled source's item is covered by herald add only with an add_note";
 
     testing::TempDir dir;
-    testing::write_file(dir.path() / "herald.toml", R"(
-[storage]
-database = "state/herald.db"
-
-[sources]
-dir = "sources.d"
-
-[fetch]
-min_delay = "0s"
-
-[web]
-enabled = false
-)");
+    testing::write_test_config(dir.path(), "\n[web]\nenabled = false\n");
     fs::copy(shipped_sources_dir(), dir.path() / "sources.d");
     const fs::path saved = testing::fixture_path("manual/" + std::string(row.manual_dir));
     ASSERT_TRUE(fs::is_regular_file(saved / "index.toml")) << saved;

@@ -39,4 +39,15 @@ inline void write_file(const std::filesystem::path& path, const std::string& tex
   std::ofstream(path, std::ios::binary) << text;
 }
 
+// The herald.toml of a test installation in `dir`: the database in state/, sources in
+// sources.d/, no delay between requests to one host (the tests' servers are on loopback),
+// then `more` (further sections). Returns its path.
+inline std::filesystem::path write_test_config(const std::filesystem::path& dir,
+                                               const std::string& more = "") {
+  const std::filesystem::path path = dir / "herald.toml";
+  write_file(path, "[storage]\ndatabase = \"state/herald.db\"\n\n[sources]\ndir = \"sources.d\"\n\n"
+                   "[fetch]\nmin_delay = \"0s\"\n" + more);
+  return path;
+}
+
 }  // namespace herald::testing

@@ -21,19 +21,7 @@ std::int64_t synchronous_of(Store& store) {
 
 TEST(PollerStoreTest, PollerConnectionIsNormalAndEditorsConnectionsStayFull) {
   testing::TempDir dir;
-  testing::write_file(dir.path() / "herald.toml", R"(
-[storage]
-database = "state/herald.db"
-
-[sources]
-dir = "sources.d"
-
-[fetch]
-min_delay = "0s"
-
-[web]
-enabled = false
-)");
+  testing::write_test_config(dir.path(), "\n[web]\nenabled = false\n");
   std::filesystem::create_directories(dir.path() / "sources.d");
   auto loaded = load_configuration(dir.path() / "herald.toml");
   ASSERT_TRUE(loaded.has_value()) << loaded.error().message;

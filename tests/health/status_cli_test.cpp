@@ -47,16 +47,7 @@ link = "a@href"
 class StatusCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    write_file(dir_.path() / "herald.toml", R"(
-[storage]
-database = "state/herald.db"
-
-[sources]
-dir = "sources.d"
-
-[fetch]
-min_delay = "0s"
-)");
+    write_test_config(dir_.path());
     for (const char* id : {"alpha", "beta", "gamma"}) {
       write_file(dir_.path() / "sources.d" / (std::string(id) + ".toml"), html_source(id));
     }
