@@ -9,6 +9,9 @@ namespace {
 constexpr std::size_t kSimhashBlocks = 4;
 constexpr std::size_t kBlockValues = 65536;
 constexpr std::uint32_t kNoSlot = 0xFFFFFFFFU;
+// Lists read beyond the minimum, to count how many of them a candidate is in (see
+// lowest_similar).
+constexpr std::size_t kExtraLists = 8;
 
 // Where the chain of stories with this value of this block starts in block_heads_.
 std::size_t block_head(std::uint64_t simhash, std::size_t block) {
@@ -74,8 +77,16 @@ StoryFeatures StoryIndex::features_of(const Entry& entry) const {
                        .numbers = arena.subspan(entry.numbers_begin, entry.numbers_size)};
 }
 
-void StoryIndex::add_similar(const Postings& postings, std::span<const std::uint32_t> set,
-                             bool text, std::vector<std::uint32_t>& alike) const {
+bool StoryIndex::matches(const Entry& entry, std::span<const std::uint32_t> numbers,
+                         std::int64_t oldest) const {
+  return entry.first_seen >= oldest && !numbers_conflict(numbers, features_of(entry).numbers);
+}
+
+std::uint32_t StoryIndex::lowest_similar(const Postings& postings,
+                                         std::span<const std::uint32_t> set, bool text,
+                                         std::uint32_t below,
+                                         std::span<const std::uint32_t> numbers,
+                                         std::int64_t oldest) const {
   static const std::vector<std::uint32_t> kNone;
   std::vector<const std::vector<std::uint32_t>*> lists;
   lists.reserve(set.size());
@@ -83,7 +94,16 @@ void StoryIndex::add_similar(const Postings& postings, std::span<const std::uint
     const auto found = postings.find(bigram);
     lists.push_back(found == postings.end() ? &kNone : &found->second);
   }
-  std::sort(lists.begin(), lists.end(), [](const auto* a, const auto* b) { return a->size() < b->size(); });
+  // A story with enough in common holds at least one of any `set.size() - needed + 1`
+  // bigrams of the set, and at least `extra + 1` of any `extra` more: reading a few more lists
+  // than the minimum rules out the stories that share one rare word and little else, before
+  // their sets are merged.
+  const std::size_t needed = min_shared_for_same_story(set.size());
+  const std::size_t first_lists = set.size() - needed + 1;
+  const std::size_t extra = std::min<std::size_t>(kExtraLists, set.size() - first_lists);
+  const std::size_t read_lists = first_lists + extra;
+  std::partial_sort(lists.begin(), lists.begin() + static_cast<std::ptrdiff_t>(read_lists),
+                    lists.end(), [](const auto* a, const auto* b) { return a->size() < b->size(); });
 
   if (seen_in_.size() < entries_.size()) {
     seen_in_.resize(entries_.size(), 0);
@@ -93,76 +113,75 @@ void StoryIndex::add_similar(const Postings& postings, std::span<const std::uint
     std::fill(seen_in_.begin(), seen_in_.end(), 0);
     search_ = 1;
   }
-  const std::size_t needed = min_shared_for_same_story(set.size());
-  const std::size_t first_lists = set.size() - needed + 1;
-  std::vector<std::uint32_t> found;
-  for (std::size_t i = 0; i < first_lists; ++i) {
+  const std::uint32_t search = search_;
+  std::vector<std::uint32_t> candidates;
+  for (std::size_t i = 0; i < read_lists; ++i) {
     for (const std::uint32_t slot : *lists[i]) {
-      if (seen_in_[slot] != search_) {
-        seen_in_[slot] = search_;
+      if (slot >= below) {
+        break;  // lists are in slot order: only a lower slot can improve on `below`
+      }
+      if (seen_in_[slot] != search) {
+        seen_in_[slot] = search;
         shared_[slot] = 1;
-        found.push_back(slot);
+        if (i < first_lists) {  // later lists only count: a story must be in a first one
+          candidates.push_back(slot);
+        }
       } else {
         ++shared_[slot];
       }
     }
   }
-  for (std::size_t i = first_lists; i < lists.size() && !found.empty(); ++i) {
-    const std::size_t lists_left = lists.size() - i;
-    std::erase_if(found, [&](std::uint32_t slot) { return shared_[slot] + lists_left < needed; });
-    const std::vector<std::uint32_t>& list = *lists[i];
-    if (found.size() * 16 < list.size()) {
-      for (const std::uint32_t slot : found) {
-        shared_[slot] += std::binary_search(list.begin(), list.end(), slot) ? 1 : 0;
-      }
-    } else {
-      for (const std::uint32_t slot : list) {
-        if (seen_in_[slot] == search_) {
-          ++shared_[slot];  // also counts dropped slots: harmless, they are not in `found`
-        }
-      }
-    }
-  }
-  // Every list was read for the survivors: shared_ is the exact overlap, and the similarity
-  // is computed as sorted_jaccard computes it.
-  for (const std::uint32_t slot : found) {
+  std::erase_if(candidates, [&](std::uint32_t slot) { return shared_[slot] < extra + 1; });
+  // Oldest first, so the first that is the same story is the answer. On a busy window most
+  // new items have one early on.
+  std::sort(candidates.begin(), candidates.end());
+  for (const std::uint32_t slot : candidates) {
     const Entry& entry = entries_[slot];
-    const std::size_t other = text ? entry.text_size : entry.title_size;
-    const double common = shared_[slot];
-    if (common / (static_cast<double>(set.size() + other) - common) >= kSameStoryMinJaccard) {
-      alike.push_back(slot);
+    const StoryFeatures stored = features_of(entry);
+    const std::span<const std::uint32_t> other = text ? stored.text_bigrams : stored.title_bigrams;
+    if (jaccard_upper_bound(set.size(), other.size()) >= kSameStoryMinJaccard &&
+        sorted_jaccard(set, other) >= kSameStoryMinJaccard && matches(entry, numbers, oldest)) {
+      return slot;
     }
   }
+  return below;
 }
 
 std::optional<std::int64_t> StoryIndex::find(const StoryKey& key, std::int64_t since) const {
-  std::vector<std::uint32_t> alike;
+  const std::int64_t oldest = std::max(since, horizon_);
+  const std::span<const std::uint32_t> numbers(key.number_hashes);
+  // The lowest slot that is the same story by any of the three tests: each test only looks
+  // below the best slot the ones before it found.
+  std::uint32_t best = kNoSlot;
   for (std::size_t block = 0; block < kSimhashBlocks && !block_heads_.empty(); ++block) {
     for (std::uint32_t slot = block_heads_[block_head(key.simhash, block)]; slot != kNoSlot;
          slot = block_next_[slot * kSimhashBlocks + block]) {
-      if (near_duplicate(key.simhash, entries_[slot].simhash)) {
-        alike.push_back(slot);
+      if (slot < best && near_duplicate(key.simhash, entries_[slot].simhash) &&
+          matches(entries_[slot], numbers, oldest)) {
+        best = slot;
       }
     }
   }
   if (key.title_bigrams.empty()) {
-    alike.insert(alike.end(), empty_titles_.begin(), empty_titles_.end());
+    for (const std::uint32_t slot : empty_titles_) {  // in slot order
+      if (slot >= best) {
+        break;
+      }
+      if (matches(entries_[slot], numbers, oldest)) {
+        best = slot;
+        break;
+      }
+    }
   } else {
-    add_similar(title_postings_, key.title_bigrams, false, alike);
+    best = lowest_similar(title_postings_, key.title_bigrams, false, best, numbers, oldest);
   }
   if (key.has_summary && !key.text_bigrams.empty()) {
-    add_similar(text_postings_, key.text_bigrams, true, alike);
+    best = lowest_similar(text_postings_, key.text_bigrams, true, best, numbers, oldest);
   }
-  std::sort(alike.begin(), alike.end());  // slot order is id order
-  const std::int64_t oldest = std::max(since, horizon_);
-  const std::span<const std::uint32_t> numbers(key.number_hashes);
-  for (const std::uint32_t slot : alike) {
-    const Entry& entry = entries_[slot];
-    if (entry.first_seen >= oldest && !numbers_conflict(numbers, features_of(entry).numbers)) {
-      return entry.id;
-    }
+  if (best == kNoSlot) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return entries_[best].id;
 }
 
 void StoryIndex::forget_before(std::int64_t since) {

@@ -68,10 +68,16 @@ class StoryIndex {
 
   StoryFeatures features_of(const Entry& entry) const;
   void index_entry(std::uint32_t slot);
-  // Appends the slots whose set (title, or title + summary) has a bigram Jaccard similarity
-  // of at least kSameStoryMinJaccard with `set` (not empty).
-  void add_similar(const Postings& postings, std::span<const std::uint32_t> set, bool text,
-                   std::vector<std::uint32_t>& alike) const;
+  // Whether `entry` is in the window and its numbers agree with the new title's.
+  bool matches(const Entry& entry, std::span<const std::uint32_t> numbers,
+               std::int64_t oldest) const;
+  // The lowest slot below `below` whose set (title, or title + summary: `text`) has a bigram
+  // Jaccard similarity of at least kSameStoryMinJaccard with `set` (not empty) and that
+  // matches(); `below` when there is none.
+  std::uint32_t lowest_similar(const Postings& postings, std::span<const std::uint32_t> set,
+                               bool text, std::uint32_t below,
+                               std::span<const std::uint32_t> numbers,
+                               std::int64_t oldest) const;
   void compact();
 
   std::vector<Entry> entries_;        // in id order; a slot is an index into it
@@ -86,8 +92,8 @@ class StoryIndex {
   std::vector<std::uint32_t> empty_titles_;  // title sets with no bigram (Jaccard 1 with "")
   std::int64_t horizon_ = 0;                 // forget_before's latest `since`
   std::size_t forgotten_ = 0;                // entries first seen before horizon_
-  // find()'s per-slot scratch: which search last met the slot, and how many of the new
-  // set's bigrams it holds. Kept between calls, so a search allocates nothing per story.
+  // find()'s per-slot scratch: which search last met the slot, and in how many of the lists
+  // it read. Kept between calls, so a search allocates nothing per story.
   mutable std::vector<std::uint32_t> seen_in_;
   mutable std::vector<std::uint32_t> shared_;
   mutable std::uint32_t search_ = 0;
