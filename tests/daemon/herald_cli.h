@@ -17,8 +17,8 @@ struct CommandResult {
   std::string out{};  // stdout only: stderr carries warnings, stdout is what scripts parse
 };
 
-inline CommandResult run_herald(const std::string& args) {
-  const std::string command = fmt::format("'{}' {} 2>/dev/null", HERALD_BINARY, args);
+// Runs `command` with sh: its stdout and exit code (-1 when it did not exit normally).
+inline CommandResult run_command(const std::string& command) {
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) {
@@ -32,6 +32,10 @@ inline CommandResult run_herald(const std::string& args) {
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+inline CommandResult run_herald(const std::string& args) {
+  return run_command(fmt::format("'{}' {} 2>/dev/null", HERALD_BINARY, args));
 }
 
 inline void write_file(const std::filesystem::path& path, const std::string& text) {

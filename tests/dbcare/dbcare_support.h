@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <sys/wait.h>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -196,18 +197,10 @@ inline Run run_herald_in(const std::filesystem::path& dir, const std::string& ar
   const std::filesystem::path err_file = dir / "stderr.txt";
   const std::string command = fmt::format("'{}' --config '{}' {} 2>'{}'", HERALD_BINARY,
                                           (dir / "herald.toml").string(), args, err_file.string());
+  CommandResult result = run_command(command);
   Run run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    return run;
-  }
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) {
-    run.out.append(buffer, n);
-  }
-  const int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.exit_code = result.exit_code;
+  run.out = std::move(result.out);
   run.err = read_bytes(err_file);
   return run;
 }

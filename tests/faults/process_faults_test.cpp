@@ -159,21 +159,8 @@ TEST_F(ProcessFaultTest, AStalledSiteDoesNotHoldUpTheOtherSourcesInOnePoll) {
 // Runs `script` with sh in fresh user, network and mount namespaces (no root needed where
 // unprivileged user namespaces are allowed); stdout and the exit code.
 CommandResult run_in_namespaces(const std::string& script) {
-  const std::string command = fmt::format(
-      "unshare --user --map-root-user --net --mount sh -c '{}' 2>/dev/null", script);
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    return result;
-  }
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) {
-    result.out.append(buffer, n);
-  }
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return testing::run_command(fmt::format(
+      "unshare --user --map-root-user --net --mount sh -c '{}' 2>/dev/null", script));
 }
 
 // N15: a DNS server that never answers. In a network namespace of its own, herald's
