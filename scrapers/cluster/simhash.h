@@ -31,16 +31,13 @@
 //  Missed: headlines rewritten so far that few characters remain ("Amazon launches Q, a
 //  business chatbot ..." vs "AWS Announces Amazon Q to Reimagine the Future of Work").
 //
-// How storage should use it:
-//  1. At insert compute story_key(title, summary) and keep its simhash (and, if the column
-//     is affordable, the normalised title/text; otherwise recompute them from the stored
-//     title and summary, which is cheap).
-//  2. Compare the new item with the items published (or first seen) within the last N days
-//     (N = 7 suits news; series like "第二批/第三批" are months apart anyway) using
-//     same_story(). Thousands of comparisons per insert cost well under a millisecond each.
-//  3. The cluster id is the id of the earliest member (by published_at, then insert order):
-//     a new item joins the cluster of the first matching item, so ids never change when
-//     later copies arrive, and the review queue shows the cluster once.
+// How it is used (scrapers/cluster/story_index.h, daemon/run_source.cpp):
+//  1. story_key(title, summary) of every item first seen in the last 7 days is kept in a
+//     StoryIndex in memory (series like "第二批/第三批" are months apart anyway).
+//  2. A new item's key is looked up there: the oldest stored story same_story() holds for.
+//  3. The cluster id is the id of the earliest member: a new item joins the cluster of the
+//     first matching item, so ids never change when later copies arrive, and the review
+//     queue shows the cluster once.
 
 namespace herald {
 

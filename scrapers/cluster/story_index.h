@@ -22,14 +22,14 @@ namespace herald {
 //  * title (or title + summary) bigram Jaccard >= t: then the two sets share at least
 //    m = min_shared_for_same_story(|A|) bigrams, so the stored set must contain at least one
 //    of ANY |A| - m + 1 bigrams of the new set. The index keeps, per bigram, the stories
-//    that contain it (in id order), and reads the |A| - m + 1 bigrams with the shortest
-//    lists first: the rare words of the headline, never "关于" or "通知". Only the stories
-//    found there are followed through the remaining lists, each dropped as soon as it can no
-//    longer reach m, and looked up by binary search once they are few; at the end each
-//    survivor's count is its exact overlap, so its Jaccard similarity needs no merge.
-// The stories found alike then pass the number rule of same_story(), lowest id first, so
-// find() answers exactly what same_story() over the whole window in id order would
-// (tests/cluster/story_index_test.cpp compares the two).
+//    that contain it (in id order), reads the |A| - m + 1 bigrams with the shortest lists
+//    (the rare words of the headline, never "关于" or "通知") and 8 more, and keeps only
+//    the stories found in the first ones and in at least 9 of all it read (one that misses
+//    more cannot reach m). Those are compared, oldest first, until one is the same story.
+// Each test only looks below the oldest match the tests before it found, and the number
+// rule of same_story() applies to every match, so find() answers exactly what same_story()
+// over the whole window in id order would (tests/cluster/story_index_test.cpp compares the
+// two).
 //
 // Memory: 1 MB for the simhash chains, then about 400 bytes per story (compact copies of the
 // sets with 32-bit hashes, and their postings): a 20,000-story window of the benchmark's
