@@ -11,7 +11,7 @@ namespace {
 // Schema patches in order: kMigrations[i] takes PRAGMA user_version from i to i + 1.
 // Append only. A released patch is never edited, because databases in the field have
 // already run it; a change is a new patch.
-constexpr std::array<std::string_view, 6> kMigrations = {
+constexpr std::array<std::string_view, 7> kMigrations = {
     // v1: sources, polls, items, candidates, audit (DESIGN.md "Storage").
     R"sql(
 CREATE TABLE sources (
@@ -204,6 +204,31 @@ ALTER TABLE sources ADD COLUMN list_sha256 TEXT;
 CREATE INDEX items_date ON items(COALESCE(published_at, first_seen));
 CREATE INDEX candidates_edited ON candidates(id)
   WHERE edited_title IS NOT NULL OR edited_summary IS NOT NULL OR commentary IS NOT NULL;
+)sql",
+    // v7: the notification outbox (docs/notifications.md). Each message to each channel is a
+    // row, written in the same transaction that advances the digest time or a source's
+    // alert state, so a restart or reload while a chat service is down loses nothing. A
+    // message is (msg_key, channel): enqueueing the same digest or alert again is one row.
+    // Delivered and dropped rows stay a while, so an old message is never sent again.
+    R"sql(
+CREATE TABLE notify_outbox (
+  id INTEGER PRIMARY KEY,
+  msg_key TEXT NOT NULL,            -- "digest:<since>:<until>", "alert:<at>:<sources>"
+  channel TEXT NOT NULL,            -- "webhook:<name>" or "email"
+  event TEXT NOT NULL,              -- "digest" or "alert"
+  format TEXT NOT NULL,             -- the webhook format the body is written for, or "email"
+  subject TEXT NOT NULL DEFAULT '', -- e-mail only
+  body TEXT NOT NULL,               -- the webhook's request body, or the e-mail's text
+  message_id TEXT NOT NULL DEFAULT '', -- e-mail only: the same Message-ID on every attempt
+  created_at INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('pending','delivered','dropped')) DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL,         -- UTC second of the next attempt
+  done_at INTEGER,                  -- delivered or dropped at
+  last_error TEXT,
+  UNIQUE (msg_key, channel)
+);
+CREATE INDEX notify_outbox_pending ON notify_outbox(state, id);
 )sql",
 };
 
