@@ -11,7 +11,7 @@ namespace {
 // Schema patches in order: kMigrations[i] takes PRAGMA user_version from i to i + 1.
 // Append only. A released patch is never edited, because databases in the field have
 // already run it; a change is a new patch.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     // v1: sources, polls, items, candidates, audit (DESIGN.md "Storage").
     R"sql(
 CREATE TABLE sources (
@@ -229,6 +229,11 @@ CREATE TABLE notify_outbox (
   UNIQUE (msg_key, channel)
 );
 CREATE INDEX notify_outbox_pending ON notify_outbox(state, id);
+)sql",
+    // v8: accounts can be disabled without losing their role or audit trail (herald users
+    // disable); a disabled account cannot sign in and its sessions are gone.
+    R"sql(
+ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 
