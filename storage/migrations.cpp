@@ -235,6 +235,36 @@ CREATE INDEX notify_outbox_pending ON notify_outbox(state, id);
     R"sql(
 ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // v9: repair proposals (docs/repair.md): when a source's page stops matching, herald
+    // runs discovery on it and keeps what it would change here, until an admin applies or
+    // discards it. At most one open proposal per source (the partial unique index).
+    R"sql(
+CREATE TABLE repair_proposals (
+  id INTEGER PRIMARY KEY,
+  source_id TEXT NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('open','applied','discarded','superseded'))
+    DEFAULT 'open',
+  created_at INTEGER NOT NULL,
+  cause TEXT NOT NULL,              -- why: "no_match", "few_items: 2, usually 20"
+  page_url TEXT NOT NULL,           -- the page discovery read (final URL)
+  page_sha256 TEXT NOT NULL,        -- its body's hash: a new proposal only for a new page
+  file_path TEXT NOT NULL,          -- the source file the proposal replaces
+  file_sha256 TEXT NOT NULL,        -- that file as it was: apply refuses a file edited since
+  proposed_text TEXT NOT NULL,      -- the complete proposed source file
+  diff TEXT NOT NULL,               -- unified diff, current -> proposed
+  items TEXT NOT NULL,              -- JSON array: what the proposed rules extract
+  items_found INTEGER NOT NULL,
+  known_found INTEGER NOT NULL,     -- of items_found, already stored by herald
+  known_total INTEGER NOT NULL,     -- the source's stored items it was compared with
+  confidence REAL NOT NULL,
+  summary TEXT NOT NULL,            -- the region chosen and why, for people
+  decided_at INTEGER,
+  decided_by TEXT,
+  backup_path TEXT                  -- applied: where the old file was kept
+);
+CREATE UNIQUE INDEX repair_proposals_open ON repair_proposals(source_id) WHERE state = 'open';
+CREATE INDEX repair_proposals_source ON repair_proposals(source_id, id);
+)sql",
 };
 
 Result<int> read_user_version(Database& db) {

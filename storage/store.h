@@ -277,6 +277,40 @@ struct MetricsSnapshot {
   std::int64_t database_bytes = 0; // page_count * page_size + the WAL file
 };
 
+// A proposed repair of a source whose page stopped matching (schema v9, docs/repair.md).
+enum class RepairState { kOpen, kApplied, kDiscarded, kSuperseded };
+std::string_view repair_state_name(RepairState state);  // "open", "applied", ...
+
+struct RepairProposal {
+  std::int64_t id = 0;
+  std::string source_id{};
+  RepairState state = RepairState::kOpen;
+  std::int64_t created_at = 0;
+  std::string cause{};             // "no_match", "few_items: 2, usually 20"
+  std::string page_url{};
+  std::string page_sha256{};
+  std::string file_path{};
+  std::string file_sha256{};
+  std::string proposed_text{};     // the complete proposed source file
+  std::string diff{};              // unified diff, current -> proposed
+  std::string items{};             // JSON array of {title, url, date, known}
+  int items_found = 0;
+  int known_found = 0;
+  int known_total = 0;
+  double confidence = 0.0;
+  std::string summary{};
+  std::optional<std::int64_t> decided_at{};
+  std::string decided_by{};
+  std::string backup_path{};
+};
+
+// A stored item of one source, as a repair compares it.
+struct SourceItemRef {
+  std::string title{};
+  std::string url{};
+  std::string url_key{};
+};
+
 // herald's SQLite store: items deduplicated by canonical URL key, the review queue,
 // per-source validators and poll history. One instance per thread.
 class Store {
@@ -393,6 +427,30 @@ class Store {
   // `limit` of them (also_reported_by filled); total counts them all. For the digest: the
   // half-open window lets consecutive digests neither repeat nor miss one. Errors: kStorage.
   Result<QueuePage> pending_queued_between(std::int64_t from_utc, std::int64_t to_utc, int limit);
+
+  // ---- repair proposals (storage/repairs.cpp, docs/repair.md) ----
+
+  // Stores `proposal` as the source's one open proposal; an open one it replaces becomes
+  // superseded, in the same transaction. Returns the new id. Errors: kStorage, kDbFull.
+  Result<std::int64_t> save_repair(const RepairProposal& proposal);
+  // The source's open proposal, if any.
+  Result<std::optional<RepairProposal>> open_repair(const std::string& source_id);
+  // Every open proposal, by source id.
+  Result<std::vector<RepairProposal>> open_repairs();
+  // The source's newest proposal in any state (a page already proposed for, or discarded,
+  // is not proposed for again).
+  Result<std::optional<RepairProposal>> newest_repair(const std::string& source_id);
+  // Closes the open proposal `id` as applied or discarded by `actor`. kNotFound when
+  // there is no open proposal with that id (decided already, or superseded).
+  Result<void> close_repair(std::int64_t id, RepairState state, const std::string& actor,
+                            std::int64_t now_utc, const std::string& backup_path = {});
+  // The source's newest stored items (at most `limit`), newest first.
+  Result<std::vector<SourceItemRef>> source_items(const std::string& source_id, int limit);
+  // The median items_seen of the source's last `polls` polls that extracted items;
+  // nullopt when there are fewer than 3 of them (too little history to say "usual").
+  Result<std::optional<int>> usual_items_seen(const std::string& source_id, int polls = 10);
+  // Whether some poll of the source extracted items (health's matched_before).
+  Result<bool> matched_before(const std::string& source_id);
 
   Database& database() { return db_; }
 
