@@ -147,8 +147,8 @@ class PollJobsTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  Traffic traffic_;  // before the servers: their routes use it until they stop
   LocalServer servers_[2];
-  Traffic traffic_;
 };
 
 TEST_F(PollJobsTest, TwoWorkersPollTwoHostsAtOnceButNeverOneHostTwice) {

@@ -273,17 +273,19 @@ std::string empty_deflate_blocks(std::size_t bytes) {
 }
 
 TEST_F(CurlFetcherBoundsTest, EncodedBodyOverTheCapIsTooLargeEvenIfItDecodesToNothing) {
-  const std::string bytes = empty_deflate_blocks(4 * 1024 * 1024);
-  outside_.routes().Get("/nothing", [&bytes](const httplib::Request&, httplib::Response& res) {
+  // Owned by the route and its provider, not by the test body: the fetch gives up at the
+  // cap, the test body returns, and the fixture's server goes on streaming until it stops.
+  const auto bytes = std::make_shared<const std::string>(empty_deflate_blocks(4 * 1024 * 1024));
+  outside_.routes().Get("/nothing", [bytes](const httplib::Request&, httplib::Response& res) {
     res.set_header("Content-Encoding", "deflate");
     res.set_chunked_content_provider(
-        "application/octet-stream", [&bytes](std::size_t offset, httplib::DataSink& sink) {
-          if (offset >= bytes.size()) {
+        "application/octet-stream", [bytes](std::size_t offset, httplib::DataSink& sink) {
+          if (offset >= bytes->size()) {
             sink.done();
             return true;
           }
-          const std::size_t n = std::min<std::size_t>(64 * 1024, bytes.size() - offset);
-          return sink.write(bytes.data() + offset, n);
+          const std::size_t n = std::min<std::size_t>(64 * 1024, bytes->size() - offset);
+          return sink.write(bytes->data() + offset, n);
         });
   });
   outside_.start();

@@ -99,7 +99,7 @@ class CurlFetcherPostTest : public ::testing::Test {
 };
 
 TEST_F(CurlFetcherPostTest, PostsTheFormBodyWithItsContentType) {
-  server_.routes().Post("/so/webapi/1", [&](const httplib::Request& req, httplib::Response& res) {
+  server_.routes().Post("/so/webapi/1", [this](const auto& req, auto& res) {
     log_.record(req);
     res.set_content(R"({"data": []})", "application/json;charset=UTF-8");
   });
@@ -119,7 +119,7 @@ TEST_F(CurlFetcherPostTest, PostsTheFormBodyWithItsContentType) {
 }
 
 TEST_F(CurlFetcherPostTest, ALongBodyIsSentWholeWithTheGivenType) {
-  server_.routes().Post("/api", [&](const httplib::Request& req, httplib::Response& res) {
+  server_.routes().Post("/api", [this](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     res.set_content("ok", "text/plain");
   });
@@ -138,7 +138,7 @@ TEST_F(CurlFetcherPostTest, ALongBodyIsSentWholeWithTheGivenType) {
 }
 
 TEST_F(CurlFetcherPostTest, ExtraHeadersAreSentWithGetAndPost) {
-  server_.routes().Get("/search", [&](const httplib::Request& req, httplib::Response& res) {
+  server_.routes().Get("/search", [this](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     res.set_content("{}", "application/json");
   });
@@ -161,16 +161,16 @@ TEST_F(CurlFetcherPostTest, ExtraHeadersAreSentWithGetAndPost) {
 TEST_F(CurlFetcherPostTest, ARedirectedPostIsFollowedWithAGetWithoutTheBody) {
   // One server for every status: a server per case would wait out curl's kept-alive
   // connection when it stops.
-  server_.routes().Post(R"(/form/(\d+))", [&](const httplib::Request& req, httplib::Response& res) {
+  server_.routes().Post(R"(/form/(\d+))", [this](const auto& req, auto& res) {
     log_.record(req);
     res.status = std::stoi(req.matches[1]);
     res.set_header("Location", "/result?x=1");
   });
-  server_.routes().Get("/result", [&](const httplib::Request& req, httplib::Response& res) {
+  server_.routes().Get("/result", [this](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     res.set_content("[]", "application/json");
   });
-  server_.routes().Post("/result", [&](const httplib::Request& req, httplib::Response& res) {
+  server_.routes().Post("/result", [this](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     res.set_content("reposted", "text/plain");
   });
@@ -200,12 +200,12 @@ TEST_F(CurlFetcherPostTest, ARedirectedPostIsFollowedWithAGetWithoutTheBody) {
 }
 
 TEST_F(CurlFetcherPostTest, CredentialsDoNotFollowARedirectToAnotherOrigin) {
-  other_.routes().Get("/elsewhere", [&](const httplib::Request& req, httplib::Response& res) {
+  other_.routes().Get("/elsewhere", [this](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     res.set_content("[]", "application/json");
   });
   other_.start();
-  server_.routes().Post("/form", [&](const httplib::Request& req, httplib::Response& res) {
+  server_.routes().Post("/form", [this](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     res.status = 303;
     res.set_header("Location", other_.url("/elsewhere"));
@@ -226,7 +226,7 @@ TEST_F(CurlFetcherPostTest, CredentialsDoNotFollowARedirectToAnotherOrigin) {
 }
 
 TEST_F(CurlFetcherPostTest, RedirectLimitCountsThePostsOwnRedirect) {
-  server_.routes().Post("/form", [&](const httplib::Request&, httplib::Response& res) {
+  server_.routes().Post("/form", [](const httplib::Request&, httplib::Response& res) {
     res.status = 303;
     res.set_header("Location", "/next");
   });
@@ -242,7 +242,7 @@ TEST_F(CurlFetcherPostTest, RedirectLimitCountsThePostsOwnRedirect) {
 }
 
 TEST_F(CurlFetcherPostTest, ErrorsNameThePostAndItsStatus) {
-  server_.routes().Post("/form", [&](const httplib::Request&, httplib::Response& res) {
+  server_.routes().Post("/form", [](const httplib::Request&, httplib::Response& res) {
     res.status = 405;
   });
   server_.start();
@@ -256,7 +256,7 @@ TEST_F(CurlFetcherPostTest, ErrorsNameThePostAndItsStatus) {
 }
 
 TEST_F(CurlFetcherPostTest, BadMethodsAndHeadersAreRefusedBeforeSending) {
-  server_.routes().Get("/x", [&](const httplib::Request& req, httplib::Response& res) {
+  server_.routes().Get("/x", [this](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     res.set_content("x", "text/plain");
   });

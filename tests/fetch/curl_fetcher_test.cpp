@@ -153,16 +153,17 @@ class CurlFetcherTest : public ::testing::Test {
   }
 
   // Declaration order matters for destruction: the fetcher closes its kept-alive
-  // connection first, then the server stops, then the gate goes.
+  // connection first, then the server stops, then what its routes use (the log and the
+  // gate) goes. Routes capture test-body locals by value: the server outlives the body.
   Gate gate_;
-  LocalServer server_;
   RequestLog log_;
+  LocalServer server_;
   std::unique_ptr<CurlFetcher> fetcher_ = make_fetcher();
 };
 
 TEST_F(CurlFetcherTest, ReturnsBodyBytesAndValidatorsOf200) {
   const std::string page = read_fixture("fetch/rtfund-xxpl-list-2020-07.html");
-  routes().Get("/list", [&](const httplib::Request&, httplib::Response& res) {
+  routes().Get("/list", [page](const httplib::Request&, httplib::Response& res) {
     res.set_header("ETag", "\"rt-1\"");
     res.set_header("Last-Modified", "Thu, 09 Jul 2020 11:36:14 GMT");
     res.set_content(page, "text/html; charset=gb2312");
@@ -182,7 +183,7 @@ TEST_F(CurlFetcherTest, ReturnsBodyBytesAndValidatorsOf200) {
 }
 
 TEST_F(CurlFetcherTest, SendsIfNoneMatchAndReports304AsNotModified) {
-  routes().Get("/list", [&](const httplib::Request& req, httplib::Response& res) {
+  routes().Get("/list", [this](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     if (req.get_header_value("If-None-Match") == "\"v1\"") {
       res.status = 304;
@@ -205,7 +206,7 @@ TEST_F(CurlFetcherTest, SendsIfNoneMatchAndReports304AsNotModified) {
 
 TEST_F(CurlFetcherTest, SendsIfModifiedSinceAndReports304AsNotModified) {
   const std::string stamp = "Wed, 21 Oct 2015 07:28:00 GMT";
-  routes().Get("/list", [&](const httplib::Request& req, httplib::Response& res) {
+  routes().Get("/list", [this, stamp](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     if (req.get_header_value("If-Modified-Since") == stamp) {
       res.status = 304;
@@ -225,7 +226,7 @@ TEST_F(CurlFetcherTest, SendsIfModifiedSinceAndReports304AsNotModified) {
 }
 
 TEST_F(CurlFetcherTest, ReusedFetcherDoesNotCarryValidatorsIntoTheNextRequest) {
-  routes().Get("/list", [&](const httplib::Request& req, httplib::Response& res) {
+  routes().Get("/list", [this](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     res.set_content("page", "text/plain");
   });
@@ -245,7 +246,7 @@ TEST_F(CurlFetcherTest, ReusedFetcherDoesNotCarryValidatorsIntoTheNextRequest) {
 }
 
 TEST_F(CurlFetcherTest, DoesNotSendAValidatorThatWouldInjectAHeader) {
-  routes().Get("/list", [&](const httplib::Request& req, httplib::Response& res) {
+  routes().Get("/list", [this](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     res.set_content("page", "text/plain");
   });
@@ -284,7 +285,7 @@ TEST_F(CurlFetcherTest, FollowsRedirectAndReportsTheTargetAsFinalUrl) {
 }
 
 TEST_F(CurlFetcherTest, RedirectLoopStopsAtTheLimit) {
-  routes().Get("/loop", [&](const httplib::Request& req, httplib::Response& res) {
+  routes().Get("/loop", [this](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     res.set_redirect("/loop");
   });
@@ -467,7 +468,7 @@ TEST_F(CurlFetcherTest, ChunkedBodyExactlyAtCapIsAccepted) {
 
 TEST_F(CurlFetcherTest, GzipBombIsStoppedAtTheDecodedCap) {
   const std::string bomb = read_fixture("fetch/bomb-20MB.gz");  // ~19 KB -> 20,000,000 bytes
-  routes().Get("/bomb", [&](const httplib::Request&, httplib::Response& res) {
+  routes().Get("/bomb", [bomb](const httplib::Request&, httplib::Response& res) {
     serve_encoded(res, bomb, "gzip");
   });
   server_.start();
@@ -481,7 +482,7 @@ TEST_F(CurlFetcherTest, GzipBombIsStoppedAtTheDecodedCap) {
 
 TEST_F(CurlFetcherTest, DeflateBombIsStoppedAtTheDecodedCap) {
   const std::string bomb = read_fixture("fetch/bomb-20MB.zz");
-  routes().Get("/bomb", [&](const httplib::Request&, httplib::Response& res) {
+  routes().Get("/bomb", [bomb](const httplib::Request&, httplib::Response& res) {
     serve_encoded(res, bomb, "deflate");
   });
   server_.start();
@@ -495,7 +496,7 @@ TEST_F(CurlFetcherTest, DeflateBombIsStoppedAtTheDecodedCap) {
 TEST_F(CurlFetcherTest, GzipBodyIsDecodedAndOnlyGzipAndDeflateAreOffered) {
   const std::string page = read_fixture("fetch/caict-homepage-2018-03.html");
   const std::string gzipped = read_fixture("fetch/caict-homepage-2018-03.html.gz");
-  routes().Get("/", [&](const httplib::Request& req, httplib::Response& res) {
+  routes().Get("/", [this, gzipped](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     serve_encoded(res, gzipped, "gzip");
   });
@@ -511,7 +512,7 @@ TEST_F(CurlFetcherTest, GzipBodyIsDecodedAndOnlyGzipAndDeflateAreOffered) {
 TEST_F(CurlFetcherTest, DeflateBodyIsDecoded) {
   const std::string page = read_fixture("fetch/caict-homepage-2018-03.html");
   const std::string deflated = read_fixture("fetch/caict-homepage-2018-03.html.zz");
-  routes().Get("/", [&](const httplib::Request&, httplib::Response& res) {
+  routes().Get("/", [deflated](const httplib::Request&, httplib::Response& res) {
     serve_encoded(res, deflated, "deflate");
   });
   server_.start();
@@ -523,9 +524,9 @@ TEST_F(CurlFetcherTest, DeflateBodyIsDecoded) {
 }
 
 TEST_F(CurlFetcherTest, StalledBodyTimesOut) {
-  routes().Get("/stall", [&](const httplib::Request&, httplib::Response& res) {
+  routes().Get("/stall", [this](const httplib::Request&, httplib::Response& res) {
     res.set_chunked_content_provider(
-        "application/octet-stream", [&](std::size_t, httplib::DataSink& sink) {
+        "application/octet-stream", [this](std::size_t, httplib::DataSink& sink) {
           sink.write("x", 1);
           gate_.wait_at_most(std::chrono::seconds{30});  // released by TearDown
           return false;
@@ -594,7 +595,7 @@ TEST(CurlFetcherTlsTest, SelfSignedCertificateIsTlsErrorAndNothingIsRead) {
   RequestLog log;
   LocalTlsServer server;
   ASSERT_TRUE(server.valid()) << "could not load the TLS fixture";
-  server.routes().Get("/", [&](const httplib::Request& req, httplib::Response& res) {
+  server.routes().Get("/", [&log](const httplib::Request& req, httplib::Response& res) {
     log.record(req);
     res.set_content("secret", "text/plain");
   });
@@ -615,7 +616,7 @@ TEST(CurlFetcherTlsTest, SelfSignedCertificateIsTlsErrorAndNothingIsRead) {
 }
 
 TEST_F(CurlFetcherTest, SendsConfiguredIdentityHeaders) {
-  routes().Get("/", [&](const httplib::Request& req, httplib::Response& res) {
+  routes().Get("/", [this](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     res.set_content("ok", "text/plain");
   });
@@ -636,7 +637,7 @@ TEST_F(CurlFetcherTest, SendsConfiguredIdentityHeaders) {
 }
 
 TEST_F(CurlFetcherTest, EmptyUserAgentFallsBackToHeraldDefault) {
-  routes().Get("/", [&](const httplib::Request& req, httplib::Response& res) {
+  routes().Get("/", [this](const httplib::Request& req, httplib::Response& res) {
     log_.record(req);
     res.set_content("ok", "text/plain");
   });
