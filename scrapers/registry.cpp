@@ -68,8 +68,10 @@ Result<RawPage> extract_json(const SourceConfig& source, const std::string& utf8
   return RawPage{.items = std::move(*items), .base_url = page_url};
 }
 
-Result<RawPage> extract_courtlistener_page(const std::string& utf8, const std::string& page_url) {
-  auto items = extract_courtlistener(utf8);
+Result<RawPage> extract_courtlistener_page(const SourceConfig& source, const std::string& utf8,
+                                           const std::string& page_url) {
+  // Links are resolved at the origin the search was sent to: the configured url's.
+  auto items = extract_courtlistener(utf8, courtlistener_origin(source.url));
   if (!items) {
     return fail(items.error());
   }
@@ -220,7 +222,8 @@ void prepare_list_request(const SourceConfig& source,
       break;
     case SourceType::kCourtListener:
       if (source.courtlistener) {
-        request.url = courtlistener_search_url(*source.courtlistener);
+        request.url =
+            courtlistener_search_url(courtlistener_origin(source.url), *source.courtlistener);
       }
       if (const auto token = tokens.find("courtlistener");
           token != tokens.end() && !token->second.empty()) {
@@ -251,7 +254,8 @@ Result<Extraction> extract_page(const SourceConfig& source, const FetchResponse&
       case SourceType::kHtml: return extract_html(source, text->utf8, page_url);
       case SourceType::kFeed: return extract_feed(text->utf8, page_url);
       case SourceType::kJson: return extract_json(source, text->utf8, page_url);
-      case SourceType::kCourtListener: return extract_courtlistener_page(text->utf8, page_url);
+      case SourceType::kCourtListener:
+        return extract_courtlistener_page(source, text->utf8, page_url);
       case SourceType::kWechat:
         return extract_wechat_page(source, text->utf8, page, fetched_at_utc);
     }

@@ -57,9 +57,19 @@ std::string first_snippet(const nlohmann::json& result) {
 
 }  // namespace
 
-std::string courtlistener_search_url(const CourtListenerRules& rules) {
+std::string courtlistener_origin(std::string_view source_url) {
+  const std::size_t scheme_end = source_url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return std::string(source_url);
+  }
+  const std::size_t host = scheme_end + 3;
+  const std::size_t end = source_url.find_first_of("/?#", host);
+  return std::string(source_url.substr(0, end));
+}
+
+std::string courtlistener_search_url(std::string_view origin, const CourtListenerRules& rules) {
   std::string url = fmt::format("{}/api/rest/v4/search/?q={}&type={}&order_by=dateFiled%20desc",
-                                kCourtListenerOrigin, percent_encode(rules.query),
+                                origin, percent_encode(rules.query),
                                 percent_encode(rules.search_type));
   if (!rules.court.empty()) {
     url += fmt::format("&court={}", percent_encode(rules.court));
@@ -67,7 +77,8 @@ std::string courtlistener_search_url(const CourtListenerRules& rules) {
   return url;
 }
 
-Result<std::vector<RawItem>> extract_courtlistener(std::string_view utf8) {
+Result<std::vector<RawItem>> extract_courtlistener(std::string_view utf8,
+                                                   std::string_view origin) {
   auto document = parse_json(utf8);
   if (!document) {
     return fail(document.error());
@@ -96,7 +107,7 @@ Result<std::vector<RawItem>> extract_courtlistener(std::string_view utf8) {
     if (!path.empty()) {
       // Site-relative ("/opinion/9457182/andersen-v-stability-ai-ltd/"); resolved by normalise.
       raw.link = path;
-      raw.base_url = std::string(kCourtListenerOrigin) + "/";
+      raw.base_url = std::string(origin) + "/";
     }
     raw.date_text = json_text(json_at(result, "dateFiled"));
     raw.summary = first_snippet(result);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -28,13 +29,14 @@ constexpr std::int64_t kFetchedAt = 1701302400;  // 2023-11-30T00:00:00Z
 SourceConfig shipped_courtlistener() { return testing::shipped_source("us-courtlistener"); }
 
 TEST(CourtListenerTest, SearchUrlEncodesTheQueryAndOrdersByFilingDate) {
+  constexpr std::string_view kOrigin = "https://www.courtlistener.com";
   CourtListenerRules rules{.query = "\"Stability AI\" & Midjourney", .search_type = "o"};
-  EXPECT_EQ(courtlistener_search_url(rules),
+  EXPECT_EQ(courtlistener_search_url(kOrigin, rules),
             "https://www.courtlistener.com/api/rest/v4/search/"
             "?q=%22Stability%20AI%22%20%26%20Midjourney&type=o&order_by=dateFiled%20desc");
   rules.court = "cand cacd";
   rules.search_type = "r";
-  EXPECT_EQ(courtlistener_search_url(rules),
+  EXPECT_EQ(courtlistener_search_url(kOrigin, rules),
             "https://www.courtlistener.com/api/rest/v4/search/"
             "?q=%22Stability%20AI%22%20%26%20Midjourney&type=r&order_by=dateFiled%20desc"
             "&court=cand%20cacd");
@@ -44,7 +46,8 @@ TEST(CourtListenerTest, TheTokenIsSentOnlyWhenConfigured) {
   const SourceConfig source = shipped_courtlistener();
   FetchRequest anonymous{.url = source.url};
   prepare_list_request(source, {}, anonymous);
-  EXPECT_EQ(anonymous.url, courtlistener_search_url(*source.courtlistener));
+  EXPECT_EQ(anonymous.url, courtlistener_search_url("https://www.courtlistener.com",
+                                                    *source.courtlistener));
   EXPECT_EQ(anonymous.method, "GET");
   EXPECT_TRUE(anonymous.headers.empty());
 
@@ -64,7 +67,8 @@ TEST(CourtListenerTest, TheFixtureIsKeyedByTheUrlHeraldRequests) {
 TEST(CourtListenerTest, ExtractsTheNewsletterCaseFromTheSearchResponse) {
   const SourceConfig source = shipped_courtlistener();
   const FetchResponse page{.status = 200,
-                           .final_url = courtlistener_search_url(*source.courtlistener),
+                           .final_url = courtlistener_search_url(
+                               courtlistener_origin(source.url), *source.courtlistener),
                            .content_type = "application/json",
                            .body = read_fixture("us-courtlistener/search.json")};
   auto extraction = extract_page(source, page, kFetchedAt);
@@ -94,7 +98,7 @@ TEST(CourtListenerTest, SummaryFallsBackToTheCourtAndTitleToTheFullName) {
       {"caseName": "Recap v. Case", "absolute_url": "/docket/2/recap-v-case/",
        "dateFiled": "2023-11-02", "court": "x",
        "recap_documents": [{"snippet": "motion <mark>granted</mark>"}]}]})";
-  auto items = extract_courtlistener(body);
+  auto items = extract_courtlistener(body, "https://www.courtlistener.com");
   ASSERT_TRUE(items.has_value()) << items.error().message;
   ASSERT_EQ(items->size(), 2u);
   EXPECT_EQ((*items)[0].title, "Full v. Name (1:23-cv-1)");
@@ -105,11 +109,13 @@ TEST(CourtListenerTest, SummaryFallsBackToTheCourtAndTitleToTheFullName) {
 }
 
 TEST(CourtListenerTest, AnErrorObjectIsNoMatchAndHtmlIsNotJson) {
-  auto throttled = extract_courtlistener(R"({"detail": "Request was throttled."})");
+  auto throttled = extract_courtlistener(R"({"detail": "Request was throttled."})",
+                                         "https://www.courtlistener.com");
   ASSERT_FALSE(throttled.has_value());
   EXPECT_EQ(throttled.error().code, ErrorCode::kNoMatch);
 
-  auto html = extract_courtlistener("<!DOCTYPE html><html><body>Forbidden</body></html>");
+  auto html = extract_courtlistener("<!DOCTYPE html><html><body>Forbidden</body></html>",
+                                    "https://www.courtlistener.com");
   ASSERT_FALSE(html.has_value());
   EXPECT_EQ(html.error().code, ErrorCode::kParse);
   EXPECT_THAT(html.error().message, HasSubstr("not JSON"));
