@@ -13,7 +13,35 @@ Scheduler::Scheduler(std::vector<Entry> entries, TimePoint now, double jitter,
       jitter_(std::clamp(jitter, 0.0, 0.5)),
       max_backoff_(max_backoff),
       rng_(seed) {
-  due_ = spread_over(entries_.size(), now, initial_spread);
+  due_.assign(entries_.size(), now);
+  std::vector<std::pair<std::size_t, bool>> fresh;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    fresh.emplace_back(i, true);
+  }
+  start_afresh(fresh, now, initial_spread);
+}
+
+void Scheduler::start_afresh(const std::vector<std::pair<std::size_t, bool>>& fresh,
+                             TimePoint now, std::chrono::seconds spread) {
+  std::vector<std::size_t> due_now;
+  for (const auto& [index, history] : fresh) {
+    const Entry& entry = entries_[index];
+    failures_[index] = 0;
+    if (history && entry.last_poll_age) {
+      failures_[index] = std::max(entry.failures, 0);
+      // As completed() would have scheduled it after that poll (the jitter drawn anew).
+      const TimePoint next = now - *entry.last_poll_age + jittered(backoff(index));
+      if (next > now) {
+        due_[index] = next;
+        continue;
+      }
+    }
+    due_now.push_back(index);
+  }
+  const std::vector<TimePoint> starts = spread_over(due_now.size(), now, spread);
+  for (std::size_t k = 0; k < due_now.size(); ++k) {
+    due_[due_now[k]] = starts[k];
+  }
 }
 
 std::vector<Scheduler::TimePoint> Scheduler::spread_over(std::size_t count, TimePoint now,
@@ -40,7 +68,7 @@ Scheduler::Replaced Scheduler::replace(std::vector<Entry> entries, TimePoint now
   Replaced replaced;
   std::vector<TimePoint> due(entries.size());
   std::vector<int> failures(entries.size(), 0);
-  std::vector<std::size_t> fresh;  // positions that start afresh, spread in order
+  std::vector<std::pair<std::size_t, bool>> fresh;  // positions that start afresh, in order
   std::set<std::string> still_here;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const Entry& entry = entries[i];
@@ -48,12 +76,12 @@ Scheduler::Replaced Scheduler::replace(std::vector<Entry> entries, TimePoint now
     const auto found = old_index.find(entry.source_id);
     if (found == old_index.end()) {
       ++replaced.added;
-      fresh.push_back(i);
+      fresh.emplace_back(i, true);
       continue;
     }
     if (restart.contains(entry.source_id)) {
       ++replaced.restarted;
-      fresh.push_back(i);
+      fresh.emplace_back(i, false);
       continue;
     }
     ++replaced.kept;
@@ -71,13 +99,10 @@ Scheduler::Replaced Scheduler::replace(std::vector<Entry> entries, TimePoint now
       ++replaced.removed;
     }
   }
-  const std::vector<TimePoint> starts = spread_over(fresh.size(), now, spread);
-  for (std::size_t k = 0; k < fresh.size(); ++k) {
-    due[fresh[k]] = starts[k];
-  }
   entries_ = std::move(entries);
   due_ = std::move(due);
   failures_ = std::move(failures);
+  start_afresh(fresh, now, spread);
   return replaced;
 }
 

@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace herald {
@@ -21,12 +22,19 @@ class Scheduler {
   struct Entry {
     std::string source_id{};
     std::chrono::seconds interval{3600};
+    // What the database says of the source, for when it starts afresh (at start, or added
+    // by a reload): how long ago its last poll began (nullopt: never polled) and the
+    // retryable failures in a row that poll ended, which back it off as they would have.
+    std::optional<std::chrono::seconds> last_poll_age{};
+    int failures = 0;
   };
 
-  // First polls are spread over the first `initial_spread` so a start does not hit every
-  // site in the same second. `jitter` (0..0.5) varies each interval by +/- that fraction.
-  // `max_backoff` caps how far consecutive failures push a source out (never below its
-  // own interval).
+  // A source starting afresh whose last poll (last_poll_age ago) is not yet one interval
+  // (or its backoff, jittered) old is first due when it is, so a restart does not poll
+  // again what was polled minutes ago. The others, never polled or overdue, are due at once:
+  // spread over the first `initial_spread` so a start does not hit every site in the same
+  // second. `jitter` (0..0.5) varies each interval by +/- that fraction. `max_backoff` caps
+  // how far consecutive failures push a source out (never below its own interval).
   Scheduler(std::vector<Entry> entries, TimePoint now, double jitter,
             std::chrono::seconds initial_spread, std::uint64_t seed,
             std::chrono::seconds max_backoff = std::chrono::hours(6));
@@ -76,9 +84,11 @@ class Scheduler {
   // Swaps in a new set of entries (a reload) without disturbing the sources that did not
   // change: an id that was scheduled before keeps its due time and failure streak (when
   // its interval changed, it is due no later than the new interval, or backoff, from
-  // `now`). New ids, and ids in `restart` (their configuration changed, so their failure
-  // streak says nothing about the new one), start afresh: spread over `spread` from
-  // `now`, like the first polls. Indices change: entry(i) follows `entries`' order.
+  // `now`). New ids start afresh like the first polls (their last poll respected, the
+  // others spread over `spread` from `now`); ids in `restart` (their configuration
+  // changed, so neither their last poll nor their failure streak says anything about the
+  // new one) are due at once, spread the same way. Indices change: entry(i) follows
+  // `entries`' order.
   Replaced replace(std::vector<Entry> entries, TimePoint now, std::chrono::seconds spread,
                    const std::set<std::string>& restart = {});
 
@@ -96,6 +106,10 @@ class Scheduler {
   std::chrono::milliseconds backoff(std::size_t index) const;
   static std::vector<TimePoint> spread_over(std::size_t count, TimePoint now,
                                             std::chrono::seconds spread);
+  // Schedules the entries at `fresh` (index, whether its last poll counts) as described
+  // at the constructor; due_ and failures_ already have entries_' size.
+  void start_afresh(const std::vector<std::pair<std::size_t, bool>>& fresh, TimePoint now,
+                    std::chrono::seconds spread);
 
   std::vector<Entry> entries_;
   std::vector<TimePoint> due_;

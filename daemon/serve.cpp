@@ -168,6 +168,41 @@ Result<Reading> read_configuration(const std::filesystem::path& file) {
   return reading;
 }
 
+// Outcomes of a failure that passes: the failures in a row they end keep backing a source
+// off across a restart. After any other failure (the page or the configuration needs an
+// admin, who may have just fixed it and restarted) the source waits one interval.
+bool transient_outcome(std::string_view outcome) {
+  return outcome == "timeout" || outcome == "refused" || outcome == "dns" ||
+         outcome == "network" || outcome == "http_5xx" || outcome == "rate_limited";
+}
+
+// What the database knows of each source's last poll (by source id), for the scheduler:
+// started how long before `now_utc` and the failures in a row to back off from. A poll
+// abandoned at shutdown ("cancelled") did not happen as far as scheduling goes. Empty,
+// with a warning, when the database cannot be read: every source is then due at once.
+std::map<std::string, Scheduler::Entry> last_polls(Store& store, std::int64_t now_utc) {
+  std::map<std::string, Scheduler::Entry> out;
+  auto health = store.source_health(now_utc);
+  if (!health) {
+    spdlog::warn("herald serve: cannot read when each source was last polled ({}); every "
+                 "source is polled now",
+                 log_safe(health.error().message));
+    return out;
+  }
+  for (const SourceHealth& h : *health) {
+    if (!h.last_poll_at || h.last_outcome == "cancelled") {
+      continue;
+    }
+    Scheduler::Entry entry{.source_id = h.source_id};
+    // A last poll "in the future" (the wall clock was set back) counts as just now.
+    entry.last_poll_age =
+        std::chrono::seconds(std::max<std::int64_t>(0, now_utc - *h.last_poll_at));
+    entry.failures = transient_outcome(h.last_outcome) ? h.consecutive_failures : 0;
+    out.emplace(h.source_id, std::move(entry));
+  }
+  return out;
+}
+
 bool same_web(const WebSettings& a, const WebSettings& b) {
   return a.enabled == b.enabled && a.listen_host == b.listen_host && a.port == b.port &&
          a.public_origin == b.public_origin && a.session_idle_timeout == b.session_idle_timeout &&
@@ -343,9 +378,12 @@ class Service {
 
  private:
   // Rebuilds the polled list and hands it to the scheduler; unchanged sources keep their
-  // place, `changed` ones start afresh.
+  // place, `changed` ones start afresh, and new ones (every source at start) are first due
+  // one interval after their last poll in the database, so a restart does not hammer sites.
   void schedule(const std::set<std::string>& changed) {
     polled_.clear();
+    const std::map<std::string, Scheduler::Entry> history =
+        last_polls(store_, clock_.now_utc_seconds());
     std::vector<Scheduler::Entry> entries;
     // Manual sources are not polled (their bridge feed is, when they have one).
     for (const SourceConfig& source : current_.loaded.sources.sources) {
@@ -353,7 +391,12 @@ class Service {
         continue;
       }
       if (auto polled = polled_config(source)) {
-        entries.push_back({.source_id = polled->id, .interval = polled->interval});
+        Scheduler::Entry entry{.source_id = polled->id, .interval = polled->interval};
+        if (const auto last = history.find(polled->id); last != history.end()) {
+          entry.last_poll_age = last->second.last_poll_age;
+          entry.failures = last->second.failures;
+        }
+        entries.push_back(std::move(entry));
         polled_.push_back(std::move(*polled));
       }
     }
