@@ -69,6 +69,7 @@ const std::vector<RealPage>& real_pages() {
       {"openai/openai-news-rss-2025-07-28.xml", "openai.com", "https://openai.com/news/rss.xml",
        "application/rss+xml; charset=utf-8", "openai-news/rss.xml",
        "c46bdbf0de971c012677bbd1a0d28f1a318aa8c0080652b6d36ca6a5a08d225c"},
+      // The Register moved from theregister.co.uk to theregister.com: one site.
       {"theregister/theregister-bootnotes-headlines-2012-11-02.atom.xml", "theregister.com",
        "https://www.theregister.co.uk/bootnotes/headlines.atom",
        "application/atom+xml; charset=utf-8", "uk-theregister/bootnotes-headlines.atom",
