@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
   herald::add_serve_verb(cli);
   herald::add_poll_verb(cli);
   herald::add_sources_verbs(cli);
+  herald::add_repair_verbs(cli);
   herald::add_queue_verbs(cli);
   herald::add_add_verb(cli);
   herald::add_export_verb(cli);

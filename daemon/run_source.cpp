@@ -14,6 +14,7 @@
 
 #include "common/text.h"
 #include "daemon/edition.h"
+#include "daemon/repair.h"
 #include "scrapers/cluster/simhash.h"
 #include "scrapers/cluster/story_index.h"
 #include "scrapers/decode/decode.h"
@@ -519,7 +520,11 @@ RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config
 
   auto extraction = extract_page(source, *page, poll.started_at);
   if (!extraction) {
-    return failed(extraction.error());
+    RunReport unmatched = failed(extraction.error());
+    // After the poll's transaction: a page that loads but stopped matching gets a repair
+    // proposal (daemon/repair.h), which an admin applies or discards.
+    consider_repair(source, store, *page, unmatched, poll.started_at);
+    return unmatched;
   }
   report.extracted = static_cast<int>(extraction->items.size());
   report.rejected = extraction->rejected;
@@ -545,7 +550,11 @@ RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config
   poll.default_section = default_section(source.kind);
   poll.same_story_as = same_stories_of_unknown(poll.items, *known, store, poll.started_at);
   poll.new_validators = Validators{.etag = page->etag, .last_modified = page->last_modified};
-  return finish("ok", std::nullopt);
+  RunReport done = finish("ok", std::nullopt);
+  if (done.ok()) {
+    consider_repair(source, store, *page, done, poll.started_at);  // far fewer items than usual
+  }
+  return done;
 }
 
 std::string format_report(const RunReport& report) {

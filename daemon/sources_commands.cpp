@@ -199,6 +199,7 @@ int status_sources(const GlobalOptions& options, bool as_json) {
                          {"usual_gap_seconds", h.usual_gap ? json(*h.usual_gap) : json(nullptr)},
                          {"state", std::string(health_state_name(h.state))},
                          {"reason", h.reason},
+                         {"repair_proposed", h.repair_proposed},  // docs/repair.md
                          {"unhealthy", counts},
                          {"failing", counts && h.state == HealthState::kFailing}});
       continue;

@@ -112,8 +112,13 @@ void judge_health(SourceHealth& h, std::int64_t now_utc) {
   if (layout_changed) {
     h.state = HealthState::kLayoutChanged;
     h.reason =
-        "the last fetched page matched no items, though earlier polls extracted items: its "
-        "layout probably changed; check the source's selectors";
+        h.repair_proposed
+            ? fmt::format("layout changed — a repair is proposed: the last fetched page matched "
+                          "no items; `herald sources repair {}` shows the new selectors, "
+                          "--apply applies them",
+                          h.source_id)
+            : "the last fetched page matched no items, though earlier polls extracted items: "
+              "its layout probably changed; check the source's selectors";
     return;
   }
   // Silence is counted up to the last successful poll: the time herald did look and found
@@ -141,6 +146,12 @@ void judge_health(SourceHealth& h, std::int64_t now_utc) {
     h.reason = fmt::format("last new item {}", ago(h.last_new_item_at, now_utc));
   } else {
     h.reason.clear();
+  }
+  if (h.repair_proposed) {
+    // The page still matched, but far fewer items than usual: discovery found the list.
+    h.reason = fmt::format("a repair is proposed (a poll found far fewer items than usual): "
+                           "`herald sources repair {}`{}",
+                           h.source_id, h.reason.empty() ? "" : "; " + h.reason);
   }
 }
 
@@ -173,7 +184,8 @@ Result<std::vector<SourceHealth>> Store::source_health(std::int64_t now_utc) {
       " COALESCE((SELECT p.outcome = 'no_match' OR p.items_seen = 0 FROM polls p"
       "   WHERE p.source_id = s.id AND p.outcome IN ('ok', 'no_match')"
       "   ORDER BY p.started_at DESC, p.id DESC LIMIT 1), 0),"
-      " EXISTS (SELECT 1 FROM polls p WHERE p.source_id = s.id AND p.items_seen > 0)"
+      " EXISTS (SELECT 1 FROM polls p WHERE p.source_id = s.id AND p.items_seen > 0),"
+      " EXISTS (SELECT 1 FROM repair_proposals r WHERE r.source_id = s.id AND r.state = 'open')"
       " FROM sources s ORDER BY s.id");
   if (!stmt) {
     return fail(std::move(stmt.error()));
@@ -206,6 +218,7 @@ Result<std::vector<SourceHealth>> Store::source_health(std::int64_t now_utc) {
     h.last_new_item_at = stmt->column_optional_int64(8);
     h.matched_nothing = stmt->column_int64(9) != 0;
     h.matched_before = stmt->column_int64(10) != 0;
+    h.repair_proposed = stmt->column_int64(11) != 0;
     out.push_back(std::move(h));
   }
   for (SourceHealth& h : out) {

@@ -188,6 +188,20 @@ Result<void> Store::close_repair(std::int64_t id, RepairState state, const std::
   return {};
 }
 
+Result<bool> Store::retire_open_repair(const std::string& source_id, std::int64_t now_utc) {
+  auto stmt = db_.prepare(
+      "UPDATE repair_proposals SET state = 'superseded', decided_at = ?2"
+      " WHERE source_id = ?1 AND state = 'open'");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  stmt->bind(1, source_id).bind(2, now_utc);
+  if (auto done = stmt->run(); !done) {
+    return fail(std::move(done.error()));
+  }
+  return db_.changes() > 0;
+}
+
 Result<std::vector<SourceItemRef>> Store::source_items(const std::string& source_id,
                                                         int limit) {
   auto stmt = db_.prepare(
@@ -215,6 +229,8 @@ Result<std::vector<SourceItemRef>> Store::source_items(const std::string& source
 Result<std::optional<int>> Store::usual_items_seen(const std::string& source_id, int polls) {
   auto stmt = db_.prepare(
       "SELECT items_seen FROM polls WHERE source_id = ?1 AND outcome = 'ok' AND items_seen > 0"
+      " AND id <> (SELECT id FROM polls WHERE source_id = ?1"
+      "   ORDER BY started_at DESC, id DESC LIMIT 1)"
       " ORDER BY started_at DESC, id DESC LIMIT ?2");
   if (!stmt) {
     return fail(std::move(stmt.error()));

@@ -234,6 +234,7 @@ struct SourceHealth {
   // no items. A fact, not yet a verdict: see matched_before and kLayoutChanged.
   bool matched_nothing = false;
   bool matched_before = false;     // some poll of this source did extract items
+  bool repair_proposed = false;    // an admin has a repair proposal to decide (docs/repair.md)
   // Its cadence: the median gap between consecutive distinct first_seen times of its items
   // in the kCadenceWindow before its newest item; nullopt with fewer than kMinGaps gaps.
   std::optional<std::int64_t> usual_gap{};
@@ -444,10 +445,14 @@ class Store {
   // there is no open proposal with that id (decided already, or superseded).
   Result<void> close_repair(std::int64_t id, RepairState state, const std::string& actor,
                             std::int64_t now_utc, const std::string& backup_path = {});
+  // Marks the source's open proposal superseded (its page matches again, repaired by
+  // hand); returns whether there was one.
+  Result<bool> retire_open_repair(const std::string& source_id, std::int64_t now_utc);
   // The source's newest stored items (at most `limit`), newest first.
   Result<std::vector<SourceItemRef>> source_items(const std::string& source_id, int limit);
-  // The median items_seen of the source's last `polls` polls that extracted items;
-  // nullopt when there are fewer than 3 of them (too little history to say "usual").
+  // The median items_seen of the source's last `polls` polls that extracted items, before
+  // its newest poll (the one just made, which is compared with it); nullopt when there are
+  // fewer than 3 of them (too little history to say "usual").
   Result<std::optional<int>> usual_items_seen(const std::string& source_id, int polls = 10);
   // Whether some poll of the source extracted items (health's matched_before).
   Result<bool> matched_before(const std::string& source_id);
