@@ -12,6 +12,9 @@
 #include <sstream>
 #include <thread>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
@@ -28,6 +31,7 @@
 #include "daemon/politeness.h"
 #include "daemon/poller_store.h"
 #include "daemon/replay_fetcher.h"
+#include "daemon/repair.h"
 #include "daemon/run_source.h"
 #include "daemon/scheduler.h"
 #include "daemon/stop_signal.h"
@@ -80,6 +84,27 @@ class WebRunner {
   }
 
   static Result<std::unique_ptr<WebRunner>> start(std::unique_ptr<web::WebServer> server,
+    // Applying a repair rewrites a file in sources.d/; the reload that reads it is the one
+    // SIGHUP starts (signals are taken by StopSignal's thread, never by a web worker), and
+    // it polls the changed source again soon after.
+    deps.decide_repair = [](Store& store, const std::string& source_id, bool apply,
+                            const std::string& actor) -> Result<std::string> {
+      SystemClock clock;
+      if (!apply) {
+        auto discarded = discard_repair(store, source_id, actor, clock.now_utc_seconds());
+        if (!discarded) {
+          return fail(std::move(discarded.error()));
+        }
+        return fmt::format("repair {} discarded", discarded->id);
+      }
+      auto applied = apply_repair(store, source_id, actor, clock.now_utc_seconds());
+      if (!applied) {
+        return fail(std::move(applied.error()));
+      }
+      ::kill(::getpid(), SIGHUP);
+      return fmt::format("repair {} applied; old file kept as {}", applied->proposal_id,
+                         applied->backup.string());
+    };
                                                   const Loaded& loaded) {
     auto port = server->bind();
     if (!port) {

@@ -432,6 +432,8 @@ void sources_page(App& app, const httplib::Request&, httplib::Response& response
     if (!enabled) {
       note("已停用");
     }
+    // Self-repair (web/repair_pages.cpp): the proposal and its buttons are admin-only.
+    row.set("repair", h != nullptr && h->repair_proposed);
     const bool alert = enabled && is_unhealthy(health.state);
     alerts += alert ? 1 : 0;
     row.set("alert", alert);

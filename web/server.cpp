@@ -12,6 +12,7 @@
 #include "common/timezone.h"
 #include "web/app.h"
 #include "web/metrics.h"
+#include "web/repair_pages.h"
 
 namespace herald::web {
 namespace {
@@ -468,6 +469,7 @@ Result<std::unique_ptr<WebServer>> WebServer::create(const WebSettings& settings
     register_metrics(app, server);  // no session: Prometheus does not log in
   }
   register_pages(app, server);
+  register_repair_pages(app, server);  // web/repair_pages.cpp
   register_api(app, server);
   return std::make_unique<WebServer>(std::move(impl));
 }

@@ -36,6 +36,13 @@ struct WebDeps {
   // archived for an item, and GET /evidence/<sha256> downloads their bodies. Empty:
   // "evidence" next to the database, the [archive] default.
   std::filesystem::path evidence_dir{};
+  // Self-repair (docs/repair.md): applies (`apply`) or discards the source's open repair
+  // proposal for admin `actor` and, after applying, has herald serve reload (as SIGHUP
+  // does), which polls the source again; returns what happened, for people. Empty: the
+  // sources page can discard a proposal but not apply one.
+  std::function<Result<std::string>(Store& store, const std::string& source_id, bool apply,
+                                    const std::string& actor)>
+      decide_repair{};
 };
 
 // Limits of the HTTP server itself (RELIABILITY.md §3.1 "HTTP server limits", N18).
