@@ -106,8 +106,17 @@ Result<void> write_atomically(const fs::path& target, std::string_view bytes, mo
           .string();
   Descriptor fd(::mkostemp(temp.data(), O_CLOEXEC));
   if (fd.get() < 0) {
-    return fail(file_error(errno, fmt::format("cannot create a temp file next to {}",
-                                              target.string())));
+    const int err = errno;
+    if (err == EROFS || err == EACCES || err == EPERM) {
+      // The packaged service's sandbox keeps /etc/herald read-only for the daemon (and so
+      // for the web UI's Apply button); an admin on the server can write it.
+      return fail(ErrorCode::kStorage,
+                  fmt::format("herald cannot write in {} ({}); apply the repair on the server "
+                              "as an admin instead: sudo herald sources repair ID --apply",
+                              target.parent_path().string(), std::strerror(err)));
+    }
+    return fail(file_error(err, fmt::format("cannot create a temp file next to {}",
+                                            target.string())));
   }
   auto abandon = [&temp](Error error) {
     ::unlink(temp.c_str());
