@@ -1,10 +1,15 @@
 #include "storage/database.h"
 
 #include <cerrno>
+#include <cstring>
 #include <functional>
 #include <system_error>
 #include <unordered_map>
 #include <utility>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -267,6 +272,74 @@ bool Statement::column_is_null(int index) const {
 }
 
 // ---------------------------------------------------------------------------------------
+// Private files
+
+PrivateModes private_modes_in(const std::filesystem::path& dir) {
+  const std::filesystem::path where = dir.empty() ? std::filesystem::path(".") : dir;
+  struct stat info {};
+  if (::stat(where.c_str(), &info) == 0 && S_ISDIR(info.st_mode) && (info.st_mode & S_ISGID)) {
+    return PrivateModes{.file = 0640, .directory = 02750};
+  }
+  return PrivateModes{};
+}
+
+Result<void> create_private_directories(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (dir.empty() || std::filesystem::is_directory(dir, ec)) {
+    return {};
+  }
+  const std::filesystem::path parent = dir.parent_path();
+  if (!parent.empty() && parent != dir) {
+    if (auto made = create_private_directories(parent); !made) {
+      return made;
+    }
+  }
+  // mkdir's mode is narrowed by the umask, never widened; the chmod then sets exactly
+  // what herald wants (including setgid, which mkdir leaves to the parent).
+  if (::mkdir(dir.c_str(), 0700) != 0) {
+    const int err = errno;
+    if (err == EEXIST && std::filesystem::is_directory(dir, ec)) {
+      return {};  // made by someone else meanwhile: theirs to decide
+    }
+    return fail(ErrorCode::kStorage,
+                fmt::format("cannot create directory {}: {}", dir.string(), std::strerror(err)));
+  }
+  const PrivateModes modes = private_modes_in(parent);
+  if (::chmod(dir.c_str(), modes.directory) != 0) {
+    const int err = errno;
+    return fail(ErrorCode::kStorage, fmt::format("cannot set the mode of directory {} to {:o}: {}",
+                                                 dir.string(), modes.directory,
+                                                 std::strerror(err)));
+  }
+  return {};
+}
+
+Result<bool> create_private_file(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == EEXIST) {
+      return false;
+    }
+    return fail(classify(SQLITE_IOERR,
+                         fmt::format("cannot create {}: {}", path.string(), std::strerror(err)),
+                         err));
+  }
+  // fchmod rather than the open mode: open's mode is narrowed by the umask, and a group
+  // that should read the file needs exactly 0640.
+  const unsigned mode = private_modes_in(path.parent_path()).file;
+  const int chmod_rc = ::fchmod(fd, mode);
+  const int chmod_err = errno;
+  ::close(fd);
+  if (chmod_rc != 0) {
+    ::unlink(path.c_str());
+    return fail(ErrorCode::kStorage, fmt::format("cannot set the mode of {} to {:o}: {}",
+                                                 path.string(), mode, std::strerror(chmod_err)));
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
 // Database
 
 Result<Database> Database::open(const std::filesystem::path& path) {
@@ -302,6 +375,16 @@ Result<Database> Database::open_connection(const std::filesystem::path& path, bo
                   fmt::format("cannot open database {}: directory {} does not exist; create it "
                               "(herald serve does) or fix [storage] database",
                               name, parent.string()));
+    }
+  }
+
+  if (create && !in_memory && !name.empty()) {
+    // SQLite would create the file 0644 (and its -wal and -shm like it): made here first,
+    // empty, with herald's private mode, which SQLite then gives the -wal and -shm too.
+    if (auto made = create_private_file(path); !made) {
+      Error error = std::move(made.error());
+      error.message = fmt::format("cannot open database {}: {}", name, error.message);
+      return fail(std::move(error));
     }
   }
 

@@ -148,6 +148,28 @@ class Transaction {
   Database* db_;
 };
 
+// ---- Private files (docs/service.md "File modes") ----
+// The database, its -wal and -shm, backups and the evidence archive hold unpublished
+// review history, account hashes and everything fetched: herald creates them readable by
+// its own user only (files 0600, directories 0700), whatever the process umask. When the
+// directory a file or directory is created in has the setgid bit (chgrp GROUP DIR; chmod
+// 2750 DIR), that directory's group is meant to read them: files 0640, directories 2750
+// (setgid, so what is created further down keeps the group).
+struct PrivateModes {
+  unsigned file = 0600;
+  unsigned directory = 0700;
+};
+// The modes for what is created in `dir` ("" means the current directory).
+PrivateModes private_modes_in(const std::filesystem::path& dir);
+// Creates `dir` and any missing parents with private_modes_in(their parent). Directories
+// that exist are left as they are. Errors: kStorage (with the path and the reason).
+Result<void> create_private_directories(const std::filesystem::path& dir);
+// Creates `path` as an empty file with private_modes_in(its directory).file unless it
+// exists (then it is left as it is); returns whether it created it. SQLite gives a
+// database's -wal and -shm the database file's mode, so creating the database this way
+// keeps all three private. Errors: kStorage, kDbFull.
+Result<bool> create_private_file(const std::filesystem::path& path);
+
 // Applies the ordered schema patches newer than PRAGMA user_version, in one transaction.
 Result<void> migrate(Database& db);
 int current_schema_version();

@@ -68,8 +68,15 @@ Result<void> make_directory(const fs::path& dir) {
   if (auto parent = make_directory(dir.parent_path()); !parent) {
     return parent;
   }
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return fail(file_error(errno, fmt::format("cannot create the evidence directory {}",
+  // The archive is as private as the database (docs/service.md "File modes"): mkdir's mode
+  // is narrowed by the umask, so the chmod sets exactly herald's, setgid included.
+  if (::mkdir(dir.c_str(), 0700) != 0) {
+    if (errno != EEXIST) {
+      return fail(file_error(errno, fmt::format("cannot create the evidence directory {}",
+                                                dir.string())));
+    }
+  } else if (::chmod(dir.c_str(), private_modes_in(dir.parent_path()).directory) != 0) {
+    return fail(file_error(errno, fmt::format("cannot set the mode of the evidence directory {}",
                                               dir.string())));
   }
   return sync_directory(dir.parent_path());
@@ -100,7 +107,9 @@ Result<void> write_atomically(const fs::path& target, std::string_view bytes) {
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fchmod(fd.get(), 0644) != 0 || ::fsync(fd.get()) != 0) {
+  // mkostemp made it 0600; a group meant to read the archive gets 0640.
+  if (::fchmod(fd.get(), private_modes_in(target.parent_path()).file) != 0 ||
+      ::fsync(fd.get()) != 0) {
     return abandon(errno, fmt::format("cannot sync {}", temp));
   }
   if (fd.release_and_close() != 0) {

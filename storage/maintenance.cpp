@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -197,6 +198,15 @@ Result<void> copy_into_place(const fs::path& from, const fs::path& to) {
     fs::remove(temporary, ec);
     return fail(ErrorCode::kStorage, fmt::format("cannot copy backup {} to {}: {}", from.string(),
                                                  temporary.string(), ec.message()));
+  }
+  // copy_file keeps the backup's mode (an admin's copy may be 0644): the restored database
+  // gets the private mode any new database would.
+  const unsigned mode = private_modes_in(to.parent_path()).file;
+  if (::chmod(temporary.c_str(), mode) != 0) {
+    const int err = errno;
+    fs::remove(temporary, ec);
+    return fail(ErrorCode::kStorage, fmt::format("cannot set the mode of {} to {:o}: {}",
+                                                 temporary.string(), mode, errno_text(err)));
   }
   if (auto synced = sync_path(temporary, false); !synced) {
     fs::remove(temporary, ec);
@@ -393,6 +403,13 @@ Result<void> backup_database(Database& db, const fs::path& destination, bool ove
     std::error_code ignored;
     fs::remove(temporary, ignored);
   };
+  // A backup is the whole database: it gets the database's private mode. VACUUM INTO
+  // would create the file 0644; into an empty file that exists it writes as it is.
+  if (auto made = create_private_file(temporary); !made) {
+    Error error = std::move(made.error());
+    error.message = fmt::format("backup to {} failed: {}", destination.string(), error.message);
+    return fail(std::move(error));
+  }
 
   auto vacuum = db.prepare("VACUUM INTO ?1");
   if (!vacuum) {
@@ -486,6 +503,55 @@ Result<std::vector<fs::path>> rotate_nightly_backups(const fs::path& dir, int ke
     deleted.push_back(backups[i]);
   }
   return deleted;
+}
+
+namespace {
+
+// Records `path` in `report` when its permission bits go beyond what herald gives such a
+// file or directory in its parent (private_modes_in).
+void check_mode(const fs::path& path, ModeReport& report, std::size_t limit) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0 || S_ISLNK(info.st_mode)) {
+    return;  // missing (no -wal yet), or a link an admin made: the target is theirs
+  }
+  const bool directory = S_ISDIR(info.st_mode);
+  const PrivateModes modes = private_modes_in(path.parent_path());
+  const unsigned wanted = directory ? modes.directory : modes.file;
+  const unsigned mode = info.st_mode & 07777;
+  if ((mode & 0777 & ~(wanted & 0777)) == 0) {
+    return;
+  }
+  if (report.problems.size() >= limit) {
+    ++report.more;
+    return;
+  }
+  report.problems.push_back(
+      ModeProblem{.path = path, .mode = mode, .wanted = wanted & 0777, .directory = directory});
+}
+
+}  // namespace
+
+ModeReport check_private_modes(const fs::path& database, const fs::path& backup_dir,
+                               const fs::path& evidence_dir, std::size_t limit) {
+  ModeReport report;
+  for (std::string_view suffix : {"", "-wal", "-shm"}) {
+    check_mode(with_suffix(database, suffix), report, limit);
+  }
+  for (const fs::path& dir : {backup_dir, evidence_dir}) {
+    std::error_code ec;
+    if (dir.empty() || !fs::is_directory(dir, ec)) {
+      continue;
+    }
+    check_mode(dir, report, limit);
+    // Every backup and every archived body: each is a copy of private data.
+    for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied,
+                                             ec),
+         end;
+         !ec && it != end; it.increment(ec)) {
+      check_mode(it->path(), report, limit);
+    }
+  }
+  return report;
 }
 
 Result<CheckReport> check_database(Database& db) {

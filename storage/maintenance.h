@@ -84,6 +84,25 @@ struct CheckReport {
 };
 Result<CheckReport> check_database(Database& db);
 
+// `herald db check`: files and directories more open than herald makes them (see
+// private_modes_in): the database, its -wal and -shm, the backup directory and everything
+// in it, the evidence archive and everything in it. Missing paths are skipped; so are
+// symbolic links (their target is the admin's choice).
+struct ModeProblem {
+  std::filesystem::path path{};
+  unsigned mode = 0;               // its permission bits (07777)
+  unsigned wanted = 0;             // the most herald gives it: 0600/0700, or 0640/0750
+  bool directory = false;
+};
+struct ModeReport {
+  std::vector<ModeProblem> problems{};  // at most the limit given
+  std::int64_t more = 0;                // further problems past the limit
+};
+ModeReport check_private_modes(const std::filesystem::path& database,
+                               const std::filesystem::path& backup_dir,
+                               const std::filesystem::path& evidence_dir,
+                               std::size_t limit = 20);
+
 // Item retention. An item that never became a candidate is pruned once it was first seen
 // before `cutoff_utc`: its row stays, with title "" and summary, body, date text, guid,
 // fingerprint, matched terms and content source cleared, so its url_key still marks the
