@@ -165,6 +165,7 @@ struct User {
   Role role = Role::kEditor;
   std::string password_hash{};     // Argon2id string from libsodium (crypto_pwhash_str)
   std::int64_t created_at = 0;
+  bool disabled = false;           // cannot sign in (herald users disable); schema v8
 };
 
 // A web session. The cookie carries a random token; only its SHA-256 is stored.
@@ -395,8 +396,21 @@ class Store {
   // kUsage when the name is taken or invalid (1-64 bytes of UTF-8, no spaces or controls).
   Result<User> add_user(const std::string& name, Role role, const std::string& password_hash,
                         std::int64_t now_utc);
-  // kNotFound for an unknown name.
+  // kNotFound for an unknown name. Ends the user's sessions: whoever knew the old password
+  // is signed out at once.
   Result<void> set_password(const std::string& name, const std::string& password_hash);
+  // A stronger hash of the same password (after a login found the old one weaker than
+  // today's parameters). Only while the stored hash is still `old_hash`; sessions stay.
+  Result<void> upgrade_password_hash(std::int64_t user_id, const std::string& old_hash,
+                                     const std::string& new_hash);
+  // Revocation. Each ends the user's sessions at once (a changed role takes effect on the
+  // next request, not at the next login). kNotFound for an unknown name; kUsage when it
+  // would leave no enabled admin.
+  Result<void> set_user_role(const std::string& name, Role role);
+  Result<void> set_user_disabled(const std::string& name, bool disabled);
+  Result<void> remove_user(const std::string& name);
+  // Signs the user out everywhere; returns how many sessions ended.
+  Result<int> end_user_sessions(std::int64_t user_id);
   Result<std::vector<User>> list_users();
   Result<std::optional<User>> find_user(const std::string& name);
   Result<std::optional<User>> find_user_by_id(std::int64_t id);

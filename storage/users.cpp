@@ -24,7 +24,7 @@ bool valid_user_name(std::string_view name) {
 }
 
 constexpr std::string_view kUserSelect =
-    "SELECT id, name, role, password_hash, created_at FROM users";
+    "SELECT id, name, role, password_hash, created_at, disabled FROM users";
 
 Result<std::vector<User>> read_users(Statement& stmt) {
   std::vector<User> out;
@@ -46,7 +46,8 @@ Result<std::vector<User>> read_users(Statement& stmt) {
                        .name = stmt.column_text(1),
                        .role = *parsed,
                        .password_hash = stmt.column_text(3),
-                       .created_at = stmt.column_int64(4)});
+                       .created_at = stmt.column_int64(4),
+                       .disabled = stmt.column_int64(5) != 0});
   }
 }
 
@@ -65,6 +66,36 @@ Result<std::optional<User>> first_user(Database& db, std::string_view where,
     return std::optional<User>();
   }
   return std::optional<User>(std::move(users->front()));
+}
+
+Error no_such_user(const std::string& name) {
+  return Error{ErrorCode::kNotFound,
+               fmt::format("no user '{}' (see 'herald users list')", strip_controls(name))};
+}
+
+Result<void> delete_sessions_of(Database& db, std::int64_t user_id) {
+  auto remove = db.prepare("DELETE FROM sessions WHERE user_id = ?1");
+  if (!remove) {
+    return fail(std::move(remove.error()));
+  }
+  remove->bind(1, user_id);
+  return remove->run();
+}
+
+// True when some enabled admin other than `user_id` remains: the last one cannot be
+// removed, disabled or demoted, or nobody could manage accounts from the web UI.
+Result<bool> another_admin_remains(Database& db, std::int64_t user_id) {
+  auto stmt = db.prepare(
+      "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?1");
+  if (!stmt) {
+    return fail(std::move(stmt.error()));
+  }
+  stmt->bind(1, user_id);
+  auto row = stmt->step();
+  if (!row) {
+    return fail(std::move(row.error()));
+  }
+  return *row && stmt->column_int64(0) > 0;
 }
 
 }  // namespace
@@ -127,19 +158,168 @@ Result<User> Store::add_user(const std::string& name, Role role, const std::stri
 }
 
 Result<void> Store::set_password(const std::string& name, const std::string& password_hash) {
-  auto update = db_.prepare("UPDATE users SET password_hash = ?1 WHERE name = ?2");
+  auto tx = Transaction::begin(db_);
+  if (!tx) {
+    return fail(std::move(tx.error()));
+  }
+  auto user = find_user(name);
+  if (!user) {
+    return fail(std::move(user.error()));
+  }
+  if (!*user) {
+    return fail(no_such_user(name));
+  }
+  auto update = db_.prepare("UPDATE users SET password_hash = ?1 WHERE id = ?2");
   if (!update) {
     return fail(std::move(update.error()));
   }
-  update->bind(1, password_hash).bind(2, name);
+  update->bind(1, password_hash).bind(2, (*user)->id);
   if (auto done = update->run(); !done) {
     return done;
   }
-  if (db_.changes() == 0) {
-    return fail(ErrorCode::kNotFound,
-                fmt::format("no user '{}' (see 'herald users list')", strip_controls(name)));
+  if (auto ended = delete_sessions_of(db_, (*user)->id); !ended) {
+    return ended;
   }
-  return {};
+  return tx->commit();
+}
+
+Result<void> Store::upgrade_password_hash(std::int64_t user_id, const std::string& old_hash,
+                                          const std::string& new_hash) {
+  auto update =
+      db_.prepare("UPDATE users SET password_hash = ?1 WHERE id = ?2 AND password_hash = ?3");
+  if (!update) {
+    return fail(std::move(update.error()));
+  }
+  update->bind(1, new_hash).bind(2, user_id).bind(3, old_hash);
+  return update->run();
+}
+
+Result<void> Store::set_user_role(const std::string& name, Role role) {
+  auto tx = Transaction::begin(db_);
+  if (!tx) {
+    return fail(std::move(tx.error()));
+  }
+  auto user = find_user(name);
+  if (!user) {
+    return fail(std::move(user.error()));
+  }
+  if (!*user) {
+    return fail(no_such_user(name));
+  }
+  if ((*user)->role == role) {
+    return {};
+  }
+  if (role != Role::kAdmin && !(*user)->disabled) {
+    auto others = another_admin_remains(db_, (*user)->id);
+    if (!others) {
+      return fail(std::move(others.error()));
+    }
+    if (!*others) {
+      return fail(ErrorCode::kUsage,
+                  fmt::format("'{}' is the only enabled admin; make another user admin first "
+                              "('herald users role NAME admin')",
+                              strip_controls(name)));
+    }
+  }
+  auto update = db_.prepare("UPDATE users SET role = ?1 WHERE id = ?2");
+  if (!update) {
+    return fail(std::move(update.error()));
+  }
+  update->bind(1, role_name(role)).bind(2, (*user)->id);
+  if (auto done = update->run(); !done) {
+    return done;
+  }
+  if (auto ended = delete_sessions_of(db_, (*user)->id); !ended) {
+    return ended;
+  }
+  return tx->commit();
+}
+
+Result<void> Store::set_user_disabled(const std::string& name, bool disabled) {
+  auto tx = Transaction::begin(db_);
+  if (!tx) {
+    return fail(std::move(tx.error()));
+  }
+  auto user = find_user(name);
+  if (!user) {
+    return fail(std::move(user.error()));
+  }
+  if (!*user) {
+    return fail(no_such_user(name));
+  }
+  if (disabled && (*user)->role == Role::kAdmin && !(*user)->disabled) {
+    auto others = another_admin_remains(db_, (*user)->id);
+    if (!others) {
+      return fail(std::move(others.error()));
+    }
+    if (!*others) {
+      return fail(ErrorCode::kUsage,
+                  fmt::format("'{}' is the only enabled admin; make another user admin first "
+                              "('herald users role NAME admin')",
+                              strip_controls(name)));
+    }
+  }
+  auto update = db_.prepare("UPDATE users SET disabled = ?1 WHERE id = ?2");
+  if (!update) {
+    return fail(std::move(update.error()));
+  }
+  update->bind(1, static_cast<std::int64_t>(disabled ? 1 : 0)).bind(2, (*user)->id);
+  if (auto done = update->run(); !done) {
+    return done;
+  }
+  if (disabled) {
+    if (auto ended = delete_sessions_of(db_, (*user)->id); !ended) {
+      return ended;
+    }
+  }
+  return tx->commit();
+}
+
+Result<void> Store::remove_user(const std::string& name) {
+  auto tx = Transaction::begin(db_);
+  if (!tx) {
+    return fail(std::move(tx.error()));
+  }
+  auto user = find_user(name);
+  if (!user) {
+    return fail(std::move(user.error()));
+  }
+  if (!*user) {
+    return fail(no_such_user(name));
+  }
+  if ((*user)->role == Role::kAdmin && !(*user)->disabled) {
+    auto others = another_admin_remains(db_, (*user)->id);
+    if (!others) {
+      return fail(std::move(others.error()));
+    }
+    if (!*others) {
+      return fail(ErrorCode::kUsage,
+                  fmt::format("'{}' is the only enabled admin; make another user admin first "
+                              "('herald users role NAME admin')",
+                              strip_controls(name)));
+    }
+  }
+  // Explicitly, though the foreign key cascades: the sessions must go even if a future
+  // connection forgets PRAGMA foreign_keys.
+  if (auto ended = delete_sessions_of(db_, (*user)->id); !ended) {
+    return ended;
+  }
+  auto remove = db_.prepare("DELETE FROM users WHERE id = ?1");
+  if (!remove) {
+    return fail(std::move(remove.error()));
+  }
+  remove->bind(1, (*user)->id);
+  if (auto done = remove->run(); !done) {
+    return done;
+  }
+  return tx->commit();
+}
+
+Result<int> Store::end_user_sessions(std::int64_t user_id) {
+  if (auto done = delete_sessions_of(db_, user_id); !done) {
+    return fail(std::move(done.error()));
+  }
+  return db_.changes();
 }
 
 Result<std::vector<User>> Store::list_users() {
