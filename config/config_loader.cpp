@@ -1,6 +1,9 @@
 #include "config/config_loader.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -1306,6 +1309,27 @@ std::optional<std::string> origin_problem(std::string_view origin) {
   return std::nullopt;
 }
 
+// "10.0.0.0/8", "127.0.0.1", "::1", "fd00::/8": what [web] trusted_proxies accepts.
+bool is_address_or_cidr(std::string_view text) {
+  const auto slash = text.find('/');
+  const std::string address(text.substr(0, slash));
+  std::array<unsigned char, 16> bytes{};
+  int max_prefix = 32;
+  if (inet_pton(AF_INET, address.c_str(), bytes.data()) != 1) {
+    if (inet_pton(AF_INET6, address.c_str(), bytes.data()) != 1) {
+      return false;
+    }
+    max_prefix = 128;
+  }
+  if (slash == std::string_view::npos) {
+    return true;
+  }
+  const std::string_view digits = text.substr(slash + 1);
+  return !digits.empty() && digits.size() <= 3 &&
+         digits.find_first_not_of("0123456789") == std::string_view::npos &&
+         std::stoi(std::string(digits)) <= max_prefix;
+}
+
 void read_web(TableReader& web, const fs::path& base, WebSettings& settings) {
   constexpr seconds kMinSession{60};
   constexpr seconds kMaxIdle{30 * 86400};
@@ -1344,6 +1368,19 @@ void read_web(TableReader& web, const fs::path& base, WebSettings& settings) {
   settings.assets_dir =
       read_path(web, "assets_dir", "\"../web\"", base).value_or(settings.assets_dir);
   settings.metrics = web.boolean("metrics").value_or(settings.metrics);
+  if (const toml::array* proxies = web.array("trusted_proxies", "[\"127.0.0.1\"]")) {
+    settings.trusted_proxies.clear();
+    for (const toml::node& element : *proxies) {
+      const auto* text = element.as_string();
+      if (text == nullptr || !is_address_or_cidr(text->get())) {
+        web.problem_at(element.source().begin, "trusted_proxies",
+                       "expected the address or CIDR block of a reverse proxy, e.g. "
+                       "\"127.0.0.1\", \"::1\" or \"10.0.0.0/8\"");
+        continue;
+      }
+      settings.trusted_proxies.push_back(text->get());
+    }
+  }
 }
 
 // A retention period: a duration ("3y", "1095d") or "forever" (nullopt). The outer
@@ -1747,7 +1784,7 @@ Result<HeraldConfig> load_herald_config(const std::filesystem::path& file) {
   if (const toml::table* web = top.table("web")) {
     TableReader reader(problems, *web, "web",
                        {"enabled", "listen_host", "port", "public_origin", "session_idle_timeout",
-                        "session_absolute_timeout", "assets_dir", "metrics"});
+                        "session_absolute_timeout", "assets_dir", "metrics", "trusted_proxies"});
     read_web(reader, base, config.web);
   }
   if (const toml::table* fetch = top.table("fetch")) {

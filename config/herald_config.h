@@ -37,6 +37,9 @@ struct WebSettings {
   std::chrono::seconds session_absolute_timeout{12 * 3600};
   std::filesystem::path assets_dir{};     // web/ assets; default: <checkout>/web or /usr/share/herald/web
   bool metrics = true;                    // GET /metrics (Prometheus text format, no login)
+  // Reverse proxies whose X-Forwarded-For is believed ("127.0.0.1", "10.0.0.0/8"). Empty:
+  // the client is the TCP peer, and X-Forwarded-For is ignored.
+  std::vector<std::string> trusted_proxies{};
 };
 
 // [archive]: evidence of what a site published and when. The raw response of every list or
