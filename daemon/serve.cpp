@@ -77,13 +77,13 @@ class WebRunner {
     deps.verify_password = [](const std::string& hash, const std::string& password) {
       return verify_password(hash, password);
     };
+    deps.hash_password = [](const std::string& password) { return hash_password(password); };
+    deps.password_needs_rehash = [](const std::string& hash) {
+      return password_needs_rehash(hash);
+    };
     deps.build_edition = [sources, month_zone](Store& store, const std::string& month) {
       return build_edition(store, sources, month, month_zone);
     };
-    return web::WebServer::create(loaded.config.web, std::move(deps));
-  }
-
-  static Result<std::unique_ptr<WebRunner>> start(std::unique_ptr<web::WebServer> server,
     // Applying a repair rewrites a file in sources.d/; the reload that reads it is the one
     // SIGHUP starts (signals are taken by StopSignal's thread, never by a web worker), and
     // it polls the changed source again soon after.
@@ -105,6 +105,10 @@ class WebRunner {
       return fmt::format("repair {} applied; old file kept as {}", applied->proposal_id,
                          applied->backup.string());
     };
+    return web::WebServer::create(loaded.config.web, std::move(deps));
+  }
+
+  static Result<std::unique_ptr<WebRunner>> start(std::unique_ptr<web::WebServer> server,
                                                   const Loaded& loaded) {
     auto port = server->bind();
     if (!port) {

@@ -176,6 +176,7 @@ void patch_candidate(App& app, const httplib::Request& request, httplib::Respons
   }
   const auto& [id, body] = *target;
   EditInput input;
+  input.allowed_sections = app.sections();
   for (auto [name, field] : {std::pair{"title", &input.title}, {"summary", &input.summary},
                              {"section", &input.section}, {"commentary", &input.commentary}}) {
     auto value = string_member(body, name);
@@ -326,12 +327,12 @@ void register_api(App& app, httplib::Server& server) {
   auto api = [&app](App::RouteFunction function) {
     return app.route(Surface::kApi, Access::kEditor, function);
   };
-  server.Get("/api/v1/candidates", api(list_candidates));
-  server.Get(R"(/api/v1/candidates/(\d{1,18}))", api(get_candidate));
-  server.Patch(R"(/api/v1/candidates/(\d{1,18}))", api(patch_candidate));
-  server.Post(R"(/api/v1/candidates/(\d{1,18})/decision)", api(post_decision));
-  server.Get("/api/v1/sources", api(list_sources));
-  server.Get("/api/v1/export", api(get_export));
+  app.get(server, "/api/v1/candidates", api(list_candidates));
+  app.get(server, R"(/api/v1/candidates/(\d{1,18}))", api(get_candidate));
+  app.patch(server, R"(/api/v1/candidates/(\d{1,18}))", api(patch_candidate));
+  app.post(server, R"(/api/v1/candidates/(\d{1,18})/decision)", api(post_decision));
+  app.get(server, "/api/v1/sources", api(list_sources));
+  app.get(server, "/api/v1/export", api(get_export));
 }
 
 }  // namespace herald::web

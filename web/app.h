@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <httplib.h>
 
@@ -65,6 +66,20 @@ class App {
                  });
   }
 
+  // Registers a route on `server` and remembers it (routes()). POST and PATCH read their
+  // body through a bounded reader first: past ServerLimits::max_body_bytes the request is
+  // refused with 413 before any handler (or authentication) runs, whatever its framing.
+  void get(httplib::Server& server, const std::string& pattern, httplib::Server::Handler handler);
+  void post(httplib::Server& server, const std::string& pattern, httplib::Server::Handler handler);
+  void patch(httplib::Server& server, const std::string& pattern,
+             httplib::Server::Handler handler);
+  // Every route registered through get/post/patch, in order.
+  const std::vector<RouteEntry>& routes() const { return routes_; }
+  // The handler that reads a body within max_body_bytes, then calls `handler` with it (and,
+  // for a form, its fields) in the request. Routes registered on the server directly are
+  // still bounded, by the connection's byte budget (server.cpp, BudgetStream).
+  httplib::Server::HandlerWithContentReader bounded(httplib::Server::Handler handler) const;
+
   // POST /login and POST /logout (the only routes with custom session handling).
   void handle_login(const httplib::Request& request, httplib::Response& response);
   void handle_logout(const httplib::Request& request, httplib::Response& response);
@@ -111,6 +126,8 @@ class App {
   LocalTime local_time(std::int64_t utc, const std::string& source_id) const;
   std::optional<Principal> authenticate(const httplib::Request& request);
   std::string client_address(const httplib::Request& request) const;
+  // Counts the failure and logs it (one line, for fail2ban).
+  void login_failed(const std::string& address, const std::string& name, const char* reason);
 
   WebSettings settings_;
   WebDeps deps_;
@@ -121,6 +138,10 @@ class App {
   Templates templates_;
   LoginThrottle throttle_;
   OriginPolicy policy_{};
+  std::vector<Network> trusted_proxies_{};
+  // Verified when a name is not an account, so both answers cost one Argon2id check.
+  std::string dummy_hash_{};
+  std::vector<RouteEntry> routes_{};
 };
 
 // Route tables, one file each.

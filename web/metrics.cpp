@@ -225,7 +225,7 @@ std::string render_metrics(const MetricsSnapshot& snapshot,
 
 void register_metrics(App& app, httplib::Server& server) {
   auto totals = std::make_shared<PollTotals>();
-  server.Get("/metrics", [&app, totals](const httplib::Request&, httplib::Response& response) {
+  app.get(server, "/metrics", [&app, totals](const httplib::Request&, httplib::Response& response) {
     const std::int64_t now = app.now();
     auto computed = app.with_store([&](Store& store) -> Result<std::string> {
       auto snapshot = totals->refresh(store);

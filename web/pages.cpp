@@ -39,6 +39,12 @@ std::string notice_for(const httplib::Request& request) {
       {"saved", "已保存修改"},       {"accepted", "已采用"},        {"rejected", "已拒绝"},
       {"pending", "已退回待审"},     {"published", "已将本月采用的条目标记为已发布"},
       {"none", "没有选中任何条目"},
+      {"publish_empty", "本月没有已采用的条目，没有任何条目被标记为已发布"},
+      {"user_disable", "已停用该用户，其登录会话已全部结束"},
+      {"user_enable", "已启用该用户"},
+      {"user_remove", "已删除该用户，其登录会话已全部结束"},
+      {"user_admin", "已设为管理员，该用户需重新登录"},
+      {"user_editor", "已设为编辑，该用户需重新登录"},
   };
   auto it = kNotices.find(request.get_param_value("m"));
   return it == kNotices.end() ? "" : it->second;
@@ -48,6 +54,9 @@ void set_notice(mustache::data& data, const httplib::Request& request) {
   const std::string notice = notice_for(request);
   data.set("notice", notice);
   data.set("has_notice", !notice.empty());
+  // Notices that report nothing done are not shown as a success.
+  data.set("notice_class", request.get_param_value("m") == "publish_empty" ? "alert-error"
+                                                                            : "alert-ok");
 }
 
 // "2023-11" for the month before `utc` in the newsletter's zone: the edition editors
@@ -324,6 +333,7 @@ void item_edit(App& app, const httplib::Request& request, httplib::Response& res
     return;
   }
   EditInput input;
+  input.allowed_sections = app.sections();
   if (request.has_param("title")) {
     input.title = request.get_param_value("title");
   }
@@ -569,10 +579,12 @@ void export_publish(App& app, const httplib::Request& request, httplib::Response
     app.error_page(response, status_for(published.error()), published.error().message, &principal);
     return;
   }
-  App::see_other(response, fmt::format("/export?month={}&m=published", month));
+  // Nothing accepted that month: say so, rather than "published" over an empty edition.
+  App::see_other(response, fmt::format("/export?month={}&m={}", month,
+                                       *published > 0 ? "published" : "publish_empty"));
 }
 
-void users_page(App& app, const httplib::Request&, httplib::Response& response,
+void users_page(App& app, const httplib::Request& request, httplib::Response& response,
                 const Principal& principal) {
   auto users = app.with_store([](Store& store) { return store.list_users(); });
   if (!users) {
@@ -584,20 +596,50 @@ void users_page(App& app, const httplib::Request&, httplib::Response& response,
     mustache::data row;
     row.set("name", user.name);
     row.set("role", user.role == Role::kAdmin ? "管理员" : "编辑");
+    row.set("is_admin", user.role == Role::kAdmin);
+    row.set("disabled", user.disabled);
     row.set("created", app.format_time(user.created_at, "", false));
     rows.push_back(row);
   }
   mustache::data data;
   data.set("page_title", "用户");
   data.set("nav_users", true);
+  set_notice(data, request);
   data.set("users", rows);
   app.render(response, "users", std::move(data), &principal);
+}
+
+// POST /users/manage (admins): name=NAME&action=disable|enable|remove|admin|editor. Each
+// ends that user's sessions at once (Store), like `herald users disable|enable|remove|role`.
+void users_manage(App& app, const httplib::Request& request, httplib::Response& response,
+                  const Principal& principal) {
+  const std::string name = request.get_param_value("name");
+  const std::string action = request.get_param_value("action");
+  auto result = app.with_store([&](Store& store) -> Result<void> {
+    if (action == "disable" || action == "enable") {
+      return store.set_user_disabled(name, action == "disable");
+    }
+    if (action == "remove") {
+      return store.remove_user(name);
+    }
+    if (action == "admin" || action == "editor") {
+      return store.set_user_role(name, action == "admin" ? Role::kAdmin : Role::kEditor);
+    }
+    return fail(ErrorCode::kUsage, "unknown action; one of disable, enable, remove, admin, editor");
+  });
+  if (!result) {
+    app.error_page(response, status_for(result.error()), result.error().message, &principal);
+    return;
+  }
+  spdlog::info("stage=web users: {} did {} to {}", quoted_for_log(principal.user.name), action,
+               quoted_for_log(name));
+  App::see_other(response, "/users?m=user_" + action);
 }
 
 }  // namespace
 
 void register_pages(App& app, httplib::Server& server) {
-  server.Get("/login", [&app](const httplib::Request&, httplib::Response& response) {
+  app.get(server, "/login", [&app](const httplib::Request&, httplib::Response& response) {
     mustache::data data;
     data.set("page_title", "登录");
     data.set("error", "");
@@ -605,32 +647,34 @@ void register_pages(App& app, httplib::Server& server) {
     data.set("name", "");
     app.render(response, "login", std::move(data), nullptr);
   });
-  server.Post("/login", [&app](const httplib::Request& request, httplib::Response& response) {
-    app.handle_login(request, response);
-  });
-  server.Post("/logout", app.guard(Surface::kPage, Access::kEditor,
+  app.post(server, "/login",
+           [&app](const httplib::Request& request, httplib::Response& response) {
+             app.handle_login(request, response);
+           });
+  app.post(server, "/logout", app.guard(Surface::kPage, Access::kEditor,
                                    [&app](const httplib::Request& request,
                                           httplib::Response& response, const Principal&) {
                                      app.handle_logout(request, response);
                                    }));
-  server.Get("/", app.guard(Surface::kPage, Access::kEditor,
+  app.get(server, "/", app.guard(Surface::kPage, Access::kEditor,
                             [](const httplib::Request&, httplib::Response& response,
                                const Principal&) { App::see_other(response, "/queue"); }));
 
   auto page = [&app](App::RouteFunction function, Access access = Access::kEditor) {
     return app.route(Surface::kPage, access, function);
   };
-  server.Get("/queue", page(queue_page));
-  server.Post("/queue/bulk", page(queue_bulk));
-  server.Get(R"(/items/(\d{1,18}))", page(item_page));
-  server.Post(R"(/items/(\d{1,18}))", page(item_edit));
-  server.Post(R"(/items/(\d{1,18})/decision)", page(item_decision));
-  server.Get(R"(/evidence/(.*))", page(evidence_download));
-  server.Get("/sources", page(sources_page));
-  server.Get("/export", page(export_page));
-  server.Get("/export/download", page(export_download));
-  server.Post("/export/publish", page(export_publish));
-  server.Get("/users", page(users_page, Access::kAdmin));
+  app.get(server, "/queue", page(queue_page));
+  app.post(server, "/queue/bulk", page(queue_bulk));
+  app.get(server, R"(/items/(\d{1,18}))", page(item_page));
+  app.post(server, R"(/items/(\d{1,18}))", page(item_edit));
+  app.post(server, R"(/items/(\d{1,18})/decision)", page(item_decision));
+  app.get(server, R"(/evidence/(.*))", page(evidence_download));
+  app.get(server, "/sources", page(sources_page));
+  app.get(server, "/export", page(export_page));
+  app.get(server, "/export/download", page(export_download));
+  app.post(server, "/export/publish", page(export_publish));
+  app.get(server, "/users", page(users_page, Access::kAdmin));
+  app.post(server, "/users/manage", page(users_manage, Access::kAdmin));
 }
 
 }  // namespace herald::web

@@ -1,6 +1,8 @@
 #include "web/security.h"
 
 #include <algorithm>
+#include <arpa/inet.h>
+
 #include <array>
 
 #include <fmt/format.h>
@@ -258,34 +260,215 @@ bool is_safe_link(std::string_view url) {
   });
 }
 
-bool LoginThrottle::blocked(const std::string& key, std::chrono::steady_clock::time_point now) {
-  std::lock_guard lock(mutex_);
-  prune(now);
-  auto it = failures_.find(key);
-  return it != failures_.end() && static_cast<int>(it->second.size()) >= max_failures_;
+namespace {
+
+// The 4 or 16 bytes of an address; IPv4-mapped IPv6 becomes IPv4.
+std::optional<Network> parse_address(std::string_view text) {
+  if (text.empty() || text.size() > INET6_ADDRSTRLEN) {
+    return std::nullopt;
+  }
+  const std::string copy(text);
+  Network out;
+  if (inet_pton(AF_INET, copy.c_str(), out.bytes.data()) == 1) {
+    out.prefix = 32;
+    return out;
+  }
+  std::array<unsigned char, 16> v6{};
+  if (inet_pton(AF_INET6, copy.c_str(), v6.data()) != 1) {
+    return std::nullopt;
+  }
+  static constexpr std::array<unsigned char, 12> kMapped = {0, 0, 0, 0, 0, 0,
+                                                            0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(kMapped.begin(), kMapped.end(), v6.begin())) {
+    std::copy(v6.begin() + 12, v6.end(), out.bytes.begin());
+    out.prefix = 32;
+    return out;
+  }
+  out.bytes = v6;
+  out.v6 = true;
+  out.prefix = 128;
+  return out;
 }
 
-void LoginThrottle::record_failure(const std::string& key,
+std::string_view trim_blanks(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+}  // namespace
+
+std::optional<Network> parse_network(std::string_view text) {
+  text = trim_blanks(text);
+  const auto slash = text.find('/');
+  auto network = parse_address(text.substr(0, slash));
+  if (!network) {
+    return std::nullopt;
+  }
+  if (slash != std::string_view::npos) {
+    const std::string_view digits = text.substr(slash + 1);
+    const int max = network->v6 ? 128 : 32;
+    if (digits.empty() || digits.size() > 3 ||
+        digits.find_first_not_of("0123456789") != std::string_view::npos) {
+      return std::nullopt;
+    }
+    const int prefix = std::stoi(std::string(digits));
+    if (prefix > max) {
+      return std::nullopt;
+    }
+    network->prefix = prefix;
+  }
+  return network;
+}
+
+std::optional<std::string> canonical_address(std::string_view text) {
+  auto address = parse_address(trim_blanks(text));
+  if (!address) {
+    return std::nullopt;
+  }
+  std::array<char, INET6_ADDRSTRLEN> out{};
+  if (inet_ntop(address->v6 ? AF_INET6 : AF_INET, address->bytes.data(), out.data(),
+                out.size()) == nullptr) {
+    return std::nullopt;
+  }
+  return std::string(out.data());
+}
+
+bool network_contains(const Network& network, std::string_view address) {
+  auto parsed = parse_address(trim_blanks(address));
+  if (!parsed || parsed->v6 != network.v6) {
+    return false;
+  }
+  const int whole = network.prefix / 8;
+  if (!std::equal(network.bytes.begin(), network.bytes.begin() + whole, parsed->bytes.begin())) {
+    return false;
+  }
+  const int rest = network.prefix % 8;
+  if (rest == 0) {
+    return true;
+  }
+  const auto mask = static_cast<unsigned char>(0xff << (8 - rest));
+  return (network.bytes[whole] & mask) == (parsed->bytes[whole] & mask);
+}
+
+std::string client_address(const std::vector<Network>& trusted_proxies,
+                           const httplib::Request& request) {
+  const std::string remote = canonical_address(request.remote_addr).value_or(request.remote_addr);
+  auto trusted = [&trusted_proxies](std::string_view address) {
+    return std::any_of(trusted_proxies.begin(), trusted_proxies.end(),
+                       [address](const Network& n) { return network_contains(n, address); });
+  };
+  if (trusted_proxies.empty() || !trusted(remote)) {
+    return remote;
+  }
+  std::vector<std::string_view> hops;
+  std::vector<std::string> headers;
+  const std::size_t count = request.get_header_value_count("X-Forwarded-For");
+  headers.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    headers.push_back(request.get_header_value("X-Forwarded-For", i));
+  }
+  for (const std::string& header : headers) {
+    std::string_view rest = header;
+    while (true) {
+      const auto comma = rest.find(',');
+      hops.push_back(trim_blanks(rest.substr(0, comma)));
+      if (comma == std::string_view::npos) {
+        break;
+      }
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  // From the right: each trusted proxy appended the address it was talking to, so the
+  // first hop that is not one of ours is the client; anything left of it is the client's
+  // own claim and worth nothing.
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    auto address = canonical_address(*it);
+    if (!address) {
+      return remote;
+    }
+    if (!trusted(*address) || std::next(it) == hops.rend()) {
+      return *address;
+    }
+  }
+  return remote;
+}
+
+std::string quoted_for_log(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name.substr(0, 64)) {
+    const auto byte = static_cast<unsigned char>(c);
+    out.push_back(byte < 0x20 || byte == 0x7f || c == '"' || c == '\\' ? '?' : c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::chrono::seconds LoginThrottle::wait(const std::string& name, const std::string& address,
+                                         std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  prune(now);
+  const std::string address_key = "ip:" + address;
+  std::chrono::seconds out = remaining(address_key, policy_.address_failures_free, now);
+  // A name's delay holds back only addresses that have failed themselves.
+  if (failures_.contains(address_key)) {
+    out = std::max(out, remaining("user:" + name, policy_.name_failures_free, now));
+  }
+  return out;
+}
+
+void LoginThrottle::record_failure(const std::string& name, const std::string& address,
                                    std::chrono::steady_clock::time_point now) {
   std::lock_guard lock(mutex_);
   prune(now);
-  if (failures_.size() >= kMaxKeys && failures_.find(key) == failures_.end()) {
-    // Under a spray of names keep counting per address (that key exists already or
-    // replaces the oldest entry) rather than growing without bound.
-    failures_.erase(failures_.begin());
-  }
-  failures_[key].push_back(now);
+  add("ip:" + address, now);
+  add("user:" + name, now);
 }
 
-void LoginThrottle::clear(const std::string& key) {
-  std::lock_guard lock(mutex_);
-  failures_.erase(key);
+std::chrono::seconds LoginThrottle::remaining(const std::string& key, int free,
+                                              std::chrono::steady_clock::time_point now) const {
+  auto it = failures_.find(key);
+  if (it == failures_.end() || static_cast<int>(it->second.size()) <= free) {
+    return std::chrono::seconds(0);
+  }
+  // first_delay after the first failure over the limit, doubling with each further one.
+  const int doublings = std::min(static_cast<int>(it->second.size()) - free - 1, 30);
+  const auto delay =
+      std::min<std::chrono::seconds>(policy_.first_delay * (std::int64_t{1} << doublings),
+                                     policy_.max_delay);
+  const auto until = it->second.back() + delay;
+  if (until <= now) {
+    return std::chrono::seconds(0);
+  }
+  // Rounded up, so a client that waits exactly this long is let in.
+  return std::chrono::ceil<std::chrono::seconds>(until - now);
+}
+
+void LoginThrottle::add(const std::string& key, std::chrono::steady_clock::time_point now) {
+  if (failures_.size() >= kMaxKeys && !failures_.contains(key)) {
+    // Under a spray of names and addresses, forget the entry that will expire first rather
+    // than grow without bound.
+    auto oldest = std::min_element(failures_.begin(), failures_.end(), [](const auto& a,
+                                                                           const auto& b) {
+      return a.second.back() < b.second.back();
+    });
+    failures_.erase(oldest);
+  }
+  Times& times = failures_[key];
+  times.push_back(now);
+  if (times.size() > kMaxTimesPerKey) {
+    times.pop_front();
+  }
 }
 
 void LoginThrottle::prune(std::chrono::steady_clock::time_point now) {
   for (auto it = failures_.begin(); it != failures_.end();) {
     auto& times = it->second;
-    while (!times.empty() && now - times.front() >= window_) {
+    while (!times.empty() && now - times.front() >= policy_.window) {
       times.pop_front();
     }
     it = times.empty() ? failures_.erase(it) : std::next(it);

@@ -1,6 +1,14 @@
 #include "web/server.h"
 
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <thread>
 
@@ -8,6 +16,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include "common/log_format.h"
 #include "common/text.h"
 #include "common/timezone.h"
 #include "web/app.h"
@@ -35,6 +44,221 @@ bool changes_state(const httplib::Request& request) {
   return request.method != "GET" && request.method != "HEAD";
 }
 
+// The value of form field `name` in an application/x-www-form-urlencoded body: never the
+// query string, which httplib's get_param_value merges in (a token in a URL leaks through
+// logs, history and Referer).
+std::string form_value(const httplib::Request& request, const std::string& name) {
+  std::string type = request.get_header_value("Content-Type");
+  type = to_lower_ascii(collapse_whitespace(type.substr(0, type.find(';'))));
+  if (type != "application/x-www-form-urlencoded") {
+    return {};
+  }
+  httplib::Params fields;
+  httplib::detail::parse_query_text(request.body, fields);
+  auto it = fields.find(name);
+  return it == fields.end() ? std::string() : it->second;
+}
+
+// ---- bounded reading -------------------------------------------------------
+//
+// httplib 0.11.4 (Debian 12) checks payload_max_length only against a Content-Length: a
+// chunked body is read whole into memory first, and a request line or header line is read
+// until its newline however long it is (measured: 200 MB of header line, 200 MB more RSS).
+// So the server reads every connection through BudgetStream, which gives each request a
+// byte budget: the head (request line and headers) max_head_bytes, then the body
+// max_body_bytes plus room for chunked framing. Past the budget a read fails, and httplib
+// answers or drops the connection instead of reading on. The routes' bounded readers
+// (App::bounded) refuse a body with 413 as soon as its decoded size passes max_body_bytes.
+
+class BudgetStream final : public httplib::Stream {
+ public:
+  BudgetStream(socket_t sock, const ServerLimits& limits)
+      : sock_(sock),
+        head_budget_(limits.max_head_bytes),
+        // Room for chunk-size lines and CRLFs on top of the body; a client sending tiny
+        // chunks runs out sooner, which is its problem.
+        body_budget_(limits.max_body_bytes + limits.max_head_bytes),
+        read_timeout_ms_(static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(limits.read_timeout).count())),
+        write_timeout_ms_(static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(limits.write_timeout).count())) {
+    // A send on this blocking socket waits for buffer space at most the write timeout,
+    // even for a response larger than the buffer (a client that stops reading).
+    timeval timeout{.tv_sec = static_cast<time_t>(write_timeout_ms_ / 1000),
+                    .tv_usec = static_cast<suseconds_t>(write_timeout_ms_ % 1000 * 1000)};
+    ::setsockopt(sock_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+  }
+
+  void start_head() {
+    budget_ = head_budget_;
+    close_after_response_ = false;
+  }
+  void start_body() { budget_ = body_budget_; }
+  bool exhausted() const { return exhausted_; }
+  // The connection ends after the current response (a refused body is not read on).
+  void close_after_response() { close_after_response_ = true; }
+  bool closing() const { return close_after_response_ || exhausted_; }
+  // Bytes of the next (pipelined) request already read from the socket.
+  bool has_buffered() const { return pos_ < len_; }
+
+  bool is_readable() const override { return pos_ < len_ || wait(POLLIN, read_timeout_ms_); }
+  bool is_writable() const override { return wait(POLLOUT, write_timeout_ms_); }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (size == 0) {
+      return 0;
+    }
+    if (pos_ == len_) {
+      if (budget_ == 0) {
+        exhausted_ = true;
+        return -1;
+      }
+      if (!wait(POLLIN, read_timeout_ms_)) {
+        return -1;
+      }
+      ssize_t n = 0;
+      do {
+        n = ::recv(sock_, buffer_.data(), std::min(buffer_.size(), budget_), 0);
+      } while (n < 0 && errno == EINTR);
+      if (n <= 0) {
+        return n;
+      }
+      budget_ -= static_cast<std::size_t>(n);
+      pos_ = 0;
+      len_ = static_cast<std::size_t>(n);
+    }
+    const std::size_t n = std::min(size, len_ - pos_);
+    std::copy_n(buffer_.data() + pos_, n, ptr);
+    pos_ += n;
+    return static_cast<ssize_t>(n);
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    if (!wait(POLLOUT, write_timeout_ms_)) {
+      return -1;
+    }
+    ssize_t n = 0;
+    do {
+      n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    address_of(true, ip, port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    address_of(false, ip, port);
+  }
+  socket_t socket() const override { return sock_; }
+
+ private:
+  bool wait(short events, int timeout_ms) const {
+    pollfd fd{.fd = sock_, .events = events, .revents = 0};
+    int ready = 0;
+    do {
+      ready = ::poll(&fd, 1, timeout_ms);
+    } while (ready < 0 && errno == EINTR);
+    return ready > 0 && (fd.revents & (events | POLLHUP)) != 0 && (fd.revents & POLLNVAL) == 0;
+  }
+
+  void address_of(bool peer, std::string& ip, int& port) const {
+    sockaddr_storage address{};
+    socklen_t size = sizeof(address);
+    auto* raw = reinterpret_cast<sockaddr*>(&address);
+    if ((peer ? ::getpeername(sock_, raw, &size) : ::getsockname(sock_, raw, &size)) != 0) {
+      return;
+    }
+    std::array<char, INET6_ADDRSTRLEN> text{};
+    if (address.ss_family == AF_INET) {
+      const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+      inet_ntop(AF_INET, &v4->sin_addr, text.data(), text.size());
+      port = ntohs(v4->sin_port);
+    } else if (address.ss_family == AF_INET6) {
+      const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
+      inet_ntop(AF_INET6, &v6->sin6_addr, text.data(), text.size());
+      port = ntohs(v6->sin6_port);
+    }
+    ip = text.data();
+  }
+
+  socket_t sock_;
+  std::size_t head_budget_;
+  std::size_t body_budget_;
+  int read_timeout_ms_;
+  int write_timeout_ms_;
+  std::size_t budget_ = 0;
+  bool exhausted_ = false;
+  bool close_after_response_ = false;
+  std::array<char, 4096> buffer_{};
+  std::size_t pos_ = 0;
+  std::size_t len_ = 0;
+};
+
+// The stream of the request this worker thread is serving, for the routes' bounded readers.
+thread_local BudgetStream* current_stream = nullptr;
+
+// httplib::Server reading every connection through a BudgetStream. process_request is
+// httplib's own request handling; only the per-connection loop around it is ours (the
+// keep-alive rules are httplib's: at most keep_alive_max_count requests, each waited for
+// at most keep_alive_timeout).
+class BoundedServer final : public httplib::Server {
+ public:
+  explicit BoundedServer(const ServerLimits& limits) : limits_(limits) {}
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    BudgetStream stream(sock, limits_);
+    current_stream = &stream;
+    bool ok = true;
+    for (std::size_t left = keep_alive_max_count_;
+         left > 0 && (stream.has_buffered() || next_request_arrives(sock)); --left) {
+      stream.start_head();
+      bool connection_closed = false;
+      ok = process_request(stream, left == 1, connection_closed,
+                           [&stream](httplib::Request&) { stream.start_body(); });
+      if (!ok || connection_closed || stream.closing()) {
+        break;
+      }
+    }
+    current_stream = nullptr;
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+    return ok;
+  }
+
+  // Waits for the next request's first byte, at most keep_alive_timeout, and not past a
+  // stop() (which invalidates svr_sock_).
+  bool next_request_arrives(socket_t sock) const {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
+    while (svr_sock_ != INVALID_SOCKET) {
+      pollfd fd{.fd = sock, .events = POLLIN, .revents = 0};
+      const int ready = ::poll(&fd, 1, 50);
+      if (ready > 0) {
+        return (fd.revents & POLLNVAL) == 0;
+      }
+      if (ready < 0 && errno != EINTR) {
+        return false;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  ServerLimits limits_;
+};
+
+void refuse_body(httplib::Response& response, int status, const std::string& message) {
+  response.status = status;
+  response.set_content(message + "\n", "text/plain; charset=utf-8");
+  if (current_stream != nullptr) {
+    current_stream->close_after_response();
+  }
+}
+
 }  // namespace
 
 std::filesystem::path default_assets_dir() {
@@ -56,9 +280,21 @@ App::App(WebSettings settings, WebDeps deps, ServerLimits limits, Store store,
       limits_(limits),
       store_(std::move(store)),
       templates_(std::move(templates)),
-      throttle_(limits.login_failures_allowed, limits.login_failure_window) {
+      throttle_(limits.login) {
   if (deps_.clock == nullptr) {
     deps_.clock = &system_clock_;
+  }
+  for (const std::string& proxy : settings_.trusted_proxies) {
+    if (auto network = parse_network(proxy)) {
+      trusted_proxies_.push_back(*network);
+    }
+  }
+  // Made once, with the same parameters as every real hash, of a password nobody knows.
+  if (deps_.hash_password) {
+    dummy_hash_ = deps_.hash_password(random_token());
+  }
+  if (dummy_hash_.empty()) {
+    dummy_hash_ = "unknown-user:" + random_token();
   }
   if (deps_.evidence_dir.empty()) {
     deps_.evidence_dir = deps_.database.parent_path() / "evidence";
@@ -72,7 +308,61 @@ std::string App::cookie_name() const {
 }
 
 std::string App::client_address(const httplib::Request& request) const {
-  return request.remote_addr;
+  return web::client_address(trusted_proxies_, request);
+}
+
+void App::get(httplib::Server& server, const std::string& pattern,
+              httplib::Server::Handler handler) {
+  routes_.push_back({.method = "GET", .pattern = pattern});
+  server.Get(pattern, std::move(handler));
+}
+
+void App::post(httplib::Server& server, const std::string& pattern,
+               httplib::Server::Handler handler) {
+  routes_.push_back({.method = "POST", .pattern = pattern});
+  server.Post(pattern, bounded(std::move(handler)));
+}
+
+void App::patch(httplib::Server& server, const std::string& pattern,
+                httplib::Server::Handler handler) {
+  routes_.push_back({.method = "PATCH", .pattern = pattern});
+  server.Patch(pattern, bounded(std::move(handler)));
+}
+
+httplib::Server::HandlerWithContentReader App::bounded(httplib::Server::Handler handler) const {
+  const std::size_t limit = limits_.max_body_bytes;
+  return [limit, handler = std::move(handler)](const httplib::Request& request,
+                                               httplib::Response& response,
+                                               const httplib::ContentReader& reader) {
+    std::string body;
+    bool too_large = false;
+    const bool read = reader([&](const char* data, std::size_t size) {
+      if (size > limit - body.size()) {
+        too_large = true;
+        return false;  // stop reading: the rest of the body never reaches memory
+      }
+      body.append(data, size);
+      return true;
+    });
+    if (too_large || (current_stream != nullptr && current_stream->exhausted())) {
+      refuse_body(response, 413,
+                  fmt::format("request body too large (at most {} bytes)", limit));
+      return;
+    }
+    if (!read) {
+      refuse_body(response, 400, "the request body could not be read");
+      return;
+    }
+    // httplib fills body and form fields only for routes it reads itself.
+    httplib::Request with_body = request;
+    with_body.body = std::move(body);
+    std::string type = with_body.get_header_value("Content-Type");
+    type = to_lower_ascii(collapse_whitespace(type.substr(0, type.find(';'))));
+    if (type == "application/x-www-form-urlencoded") {
+      httplib::detail::parse_query_text(with_body.body, with_body.params);
+    }
+    handler(with_body, response);
+  };
 }
 
 std::optional<Principal> App::authenticate(const httplib::Request& request) {
@@ -94,7 +384,7 @@ std::optional<Principal> App::authenticate(const httplib::Request& request) {
       return std::nullopt;
     }
     auto user = store.find_user_by_id((*session)->user_id);
-    if (!user || !*user) {
+    if (!user || !*user || (*user)->disabled) {
       (void)store.delete_session(token_hash);
       return std::nullopt;
     }
@@ -135,8 +425,10 @@ httplib::Server::Handler App::guard(Surface surface, Access access, Handler hand
         json_error(response, 415, "send Content-Type: application/json");
         return;
       }
-      const std::string token =
-          api ? request.get_header_value("X-CSRF-Token") : request.get_param_value("csrf");
+      // The header (API and scripts) or the form body (pages), never the query string.
+      const std::string token = request.has_header("X-CSRF-Token")
+                                    ? request.get_header_value("X-CSRF-Token")
+                                    : (api ? std::string() : form_value(request, "csrf"));
       if (!constant_time_equal(token, principal->session.csrf_token)) {
         api ? json_error(response, 403, "missing or wrong X-CSRF-Token")
             : error_page(response, 403, "表单已过期，请返回后刷新页面再试", &*principal);
@@ -160,40 +452,58 @@ void App::handle_login(const httplib::Request& request, httplib::Response& respo
     login_page(403, "跨站请求已被拒绝", "");
     return;
   }
-  const std::string name = request.get_param_value("name");
-  const std::string password = request.get_param_value("password");
+  // From the form body only: a password in a URL ends up in logs and history.
+  const std::string name = form_value(request, "name");
+  const std::string password = form_value(request, "password");
   if (name.empty() || name.size() > kMaxNameBytes || password.size() > kMaxPasswordBytes ||
       !is_valid_utf8(name)) {
     login_page(400, "请输入用户名和密码", "");
     return;
   }
   const auto steady_now = clock().now_steady();
-  const std::string user_key = "user:" + name;
-  const std::string ip_key = "ip:" + client_address(request);
-  if (throttle_.blocked(user_key, steady_now) || throttle_.blocked(ip_key, steady_now)) {
-    spdlog::warn("stage=web login throttled for a user name after repeated failures");
-    login_page(429,
-               fmt::format("登录失败次数过多，请 {} 分钟后再试",
-                           limits_.login_failure_window.count()),
-               name);
-    return;
-  }
+  const std::string address = client_address(request);
   auto user = with_store([&](Store& store) { return store.find_user(name); });
   if (!user) {
     spdlog::error("stage=web login: {}", user.error().message);
     login_page(500, "服务器错误，请稍后再试", name);
     return;
   }
-  const bool ok = *user && deps_.verify_password &&
-                  deps_.verify_password((*user)->password_hash, password);
-  if (!ok) {
-    throttle_.record_failure(user_key, steady_now);
-    throttle_.record_failure(ip_key, steady_now);
+  if (const auto wait = throttle_.wait(name, address, steady_now); wait.count() > 0) {
+    spdlog::warn("stage=web login throttled from {} user={} retry_after={}s", address,
+                 quoted_for_log(name), wait.count());
+    response.set_header("Retry-After", std::to_string(wait.count()));
+    login_page(429,
+               wait.count() < 120
+                   ? fmt::format("登录失败次数过多，请 {} 秒后再试", wait.count())
+                   : fmt::format("登录失败次数过多，请 {} 分钟后再试", (wait.count() + 59) / 60),
+               name);
+    return;
+  }
+  // An unknown name is checked against the dummy hash, so it costs the same Argon2id
+  // verification as a known one: the answer's timing does not tell which names exist.
+  const std::string& hash = *user ? (*user)->password_hash : dummy_hash_;
+  const bool password_ok = deps_.verify_password(hash, password);
+  if (!*user || !password_ok || (*user)->disabled) {
+    login_failed(address, name,
+                 !*user ? "unknown-user" : !password_ok ? "bad-password" : "disabled");
+    // The same answer in every case: which names exist, or are disabled, is not told.
     login_page(401, "用户名或密码错误", name);
     return;
   }
-  throttle_.clear(user_key);
-  throttle_.clear(ip_key);
+  // Hashes made with weaker limits than today's are upgraded while the password is at hand.
+  if (deps_.password_needs_rehash && deps_.hash_password &&
+      deps_.password_needs_rehash((*user)->password_hash)) {
+    const std::string upgraded = deps_.hash_password(password);
+    if (!upgraded.empty()) {
+      auto saved = with_store([&](Store& store) {
+        return store.upgrade_password_hash((*user)->id, (*user)->password_hash, upgraded);
+      });
+      if (!saved) {
+        spdlog::warn("stage=web login: could not upgrade the password hash of {}: {}",
+                     quoted_for_log(name), saved.error().message);
+      }
+    }
+  }
 
   // A fresh session id on every login: a token planted before login is never promoted.
   const std::string token = random_token();
@@ -220,6 +530,15 @@ void App::handle_login(const httplib::Request& request, httplib::Response& respo
                       fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict{}", cookie_name(),
                                   token, policy_.secure_cookies ? "; Secure" : ""));
   see_other(response, "/queue");
+}
+
+void App::login_failed(const std::string& address, const std::string& name,
+                       const char* reason) {
+  throttle_.record_failure(name, address, clock().now_steady());
+  // One line per failure in a fixed form that fail2ban matches (docs/service.md): the
+  // address comes before anything the client chose, and the name is quoted and cleaned.
+  spdlog::warn("stage=web login failed from {} user={} reason={}", address,
+               quoted_for_log(name), reason);
 }
 
 void App::handle_logout(const httplib::Request& request, httplib::Response& response) {
@@ -357,7 +676,7 @@ struct WebServer::Impl {
   WebSettings settings{};
   ServerLimits limits{};
   std::unique_ptr<App> app{};
-  httplib::Server server{};
+  std::unique_ptr<BoundedServer> server{};
   int port = -1;
   // run()/stop() handshake: httplib's stop() does nothing before listening has begun.
   std::atomic<bool> run_started{false};
@@ -369,7 +688,7 @@ WebServer::WebServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 WebServer::~WebServer() {
   if (impl_) {
-    impl_->server.stop();
+    impl_->server->stop();
   }
 }
 
@@ -383,6 +702,14 @@ Result<std::unique_ptr<WebServer>> WebServer::create(const WebSettings& settings
   }
   if (!deps.verify_password) {
     return fail(ErrorCode::kInternal, "the web server needs a password verifier");
+  }
+  for (const std::string& proxy : settings.trusted_proxies) {
+    if (!parse_network(proxy)) {
+      return fail(ErrorCode::kConfig,
+                  fmt::format("[web] trusted_proxies: '{}' is not an address or CIDR block; "
+                              "write e.g. \"127.0.0.1\" or \"10.0.0.0/8\"",
+                              log_safe(proxy)));
+    }
   }
   const std::filesystem::path assets =
       settings.assets_dir.empty() ? default_assets_dir() : settings.assets_dir;
@@ -400,8 +727,9 @@ Result<std::unique_ptr<WebServer>> WebServer::create(const WebSettings& settings
   impl->limits = limits;
   impl->app = std::make_unique<App>(settings, std::move(deps), limits, std::move(*store),
                                     std::move(*templates));
+  impl->server = std::make_unique<BoundedServer>(limits);
   App& app = *impl->app;
-  httplib::Server& server = impl->server;
+  httplib::Server& server = *impl->server;
 
   // httplib's default sets SO_REUSEPORT: a second herald (or anything else) could then bind
   // the same port and silently take half of the editors' connections. SO_REUSEADDR alone
@@ -424,14 +752,64 @@ Result<std::unique_ptr<WebServer>> WebServer::create(const WebSettings& settings
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
 
   // Before any route: a request for another Host name is refused (DNS rebinding).
-  server.set_pre_routing_handler([&app](const httplib::Request& request,
-                                        httplib::Response& response) {
+  // Then, still before any body is read or any session looked at, what no route accepts.
+  const std::size_t max_body = limits.max_body_bytes;
+  server.set_pre_routing_handler([&app, max_body](const httplib::Request& request,
+                                                  httplib::Response& response) {
+    using Handled = httplib::Server::HandlerResponse;
     if (!host_allowed(app.origin_policy(), request)) {
       response.status = 400;
       response.set_content("bad Host header\n", "text/plain; charset=utf-8");
-      return httplib::Server::HandlerResponse::Handled;
+      return Handled::Handled;
     }
-    return httplib::Server::HandlerResponse::Unhandled;
+    // httplib decodes the path once; a NUL or control character in it can only be an attack
+    // (a file name cut short at the NUL would be served with the type of what follows).
+    if (std::any_of(request.path.begin(), request.path.end(), [](char c) {
+          return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+        })) {
+      refuse_body(response, 400, "bad request path");
+      return Handled::Handled;
+    }
+    if (request.method != "POST" && request.method != "PATCH") {
+      if (request.method == "GET" || request.method == "HEAD") {
+        return Handled::Unhandled;
+      }
+      // PUT, DELETE, OPTIONS ...: no route takes them, and httplib would read their body.
+      refuse_body(response, 405, "method not allowed");
+      return Handled::Handled;
+    }
+    const std::size_t lengths = request.get_header_value_count("Content-Length");
+    const bool chunked = request.has_header("Transfer-Encoding");
+    if (chunked && (lengths > 0 ||
+                    to_lower_ascii(request.get_header_value("Transfer-Encoding")) != "chunked")) {
+      // Both framings at once, or one httplib does not read: the body's end is ambiguous.
+      refuse_body(response, 400, "ambiguous request framing");
+      return Handled::Handled;
+    }
+    if (lengths > 1) {
+      refuse_body(response, 400, "more than one Content-Length");
+      return Handled::Handled;
+    }
+    if (lengths == 1) {
+      const std::string length = request.get_header_value("Content-Length");
+      if (length.empty() || length.size() > 19 ||
+          length.find_first_not_of("0123456789") != std::string::npos) {
+        refuse_body(response, 400, "bad Content-Length");
+        return Handled::Handled;
+      }
+      if (std::stoull(length) > max_body) {
+        // Refused without reading a byte of it.
+        refuse_body(response, 413, fmt::format("request body too large (at most {} bytes)",
+                                               max_body));
+        return Handled::Handled;
+      }
+    }
+    if (request.has_header("Content-Encoding") || request.is_multipart_form_data()) {
+      // No route takes either, and decompression would multiply the bytes read.
+      refuse_body(response, 415, "compressed and multipart request bodies are not accepted");
+      return Handled::Handled;
+    }
+    return Handled::Unhandled;
   });
   server.set_exception_handler([](const httplib::Request& request, httplib::Response& response,
                                   std::exception_ptr error) {
@@ -446,6 +824,13 @@ Result<std::unique_ptr<WebServer>> WebServer::create(const WebSettings& settings
     response.set_content("internal error\n", "text/plain; charset=utf-8");
   });
   server.set_error_handler([&app](const httplib::Request& request, httplib::Response& response) {
+    // A body httplib read itself (a route without a bounded reader, or none) that ran past
+    // the stream's budget: httplib calls that a failed read (400); it was too large.
+    if (current_stream != nullptr && current_stream->exhausted() && response.status == 400 &&
+        request.method != "GET" && request.method != "HEAD") {
+      response.status = 413;
+      response.body.clear();
+    }
     // Our own handlers fill their error bodies; this covers 404s and httplib's own errors.
     if (!response.body.empty()) {
       return;
@@ -462,7 +847,7 @@ Result<std::unique_ptr<WebServer>> WebServer::create(const WebSettings& settings
     return fail(ErrorCode::kConfig,
                 fmt::format("web assets folder {} is missing", (assets / "assets").string()));
   }
-  server.Get("/healthz", [&app](const httplib::Request&, httplib::Response& response) {
+  app.get(server, "/healthz", [&app](const httplib::Request&, httplib::Response& response) {
     app.json(response, R"({"status":"ok"})");
   });
   if (settings.metrics) {
@@ -478,8 +863,8 @@ Result<int> WebServer::bind() {
   const WebSettings& settings = impl_->settings;
   int port = settings.port;
   if (port == 0) {
-    port = impl_->server.bind_to_any_port(settings.listen_host);
-  } else if (!impl_->server.bind_to_port(settings.listen_host, port)) {
+    port = impl_->server->bind_to_any_port(settings.listen_host);
+  } else if (!impl_->server->bind_to_port(settings.listen_host, port)) {
     port = -1;
   }
   if (port < 0) {
@@ -496,19 +881,21 @@ Result<int> WebServer::bind() {
 void WebServer::run() {
   impl_->run_started = true;
   if (!impl_->stop_requested) {
-    impl_->server.listen_after_bind();
+    impl_->server->listen_after_bind();
   }
   impl_->run_finished = true;
 }
 
 void WebServer::stop() {
   impl_->stop_requested = true;
-  while (impl_->run_started && !impl_->run_finished && !impl_->server.is_running()) {
+  while (impl_->run_started && !impl_->run_finished && !impl_->server->is_running()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  impl_->server.stop();
+  impl_->server->stop();
 }
 
-bool WebServer::is_running() const { return impl_->server.is_running(); }
+bool WebServer::is_running() const { return impl_->server->is_running(); }
+
+const std::vector<RouteEntry>& WebServer::routes() const { return impl_->app->routes(); }
 
 }  // namespace herald::web

@@ -14,6 +14,7 @@
 #include "config/source_config.h"
 #include "storage/store.h"
 #include "web/export.h"
+#include "web/security.h"
 
 namespace herald::web {
 
@@ -27,6 +28,13 @@ struct WebDeps {
   const Clock* clock = nullptr;
   // True when `password` matches the stored Argon2id string `hash`. Required.
   std::function<bool(const std::string& hash, const std::string& password)> verify_password{};
+  // A new Argon2id string for `password` (daemon/passwords.h), empty on failure. Used once at
+  // start for the dummy hash that unknown names are checked against (so they take as long
+  // as known ones), and to upgrade a weaker hash after a login. Unset (tests): the dummy is
+  // a string no verifier accepts, and hashes are never upgraded.
+  std::function<std::string(const std::string& password)> hash_password{};
+  // True when `hash` was made with weaker limits than hash_password uses today.
+  std::function<bool(const std::string& hash)> password_needs_rehash{};
   // The month's accepted candidates as a newsletter Edition (daemon/edition.h). Empty:
   // the export page says export is not configured.
   std::function<Result<Edition>(Store& store, const std::string& month)> build_edition{};
@@ -51,10 +59,19 @@ struct ServerLimits {
   std::chrono::seconds write_timeout{10};
   std::chrono::seconds keep_alive_timeout{5};
   std::size_t keep_alive_max_requests = 100;
+  // Any request body, whatever its framing (Content-Length, chunked, none): past this the
+  // request is refused with 413 and the connection closed, before authentication.
   std::size_t max_body_bytes = 1024 * 1024;
+  // The request line and headers together; past this the connection is dropped.
+  std::size_t max_head_bytes = 64 * 1024;
   std::size_t worker_threads = 16;      // also the number of connections served at once
-  int login_failures_allowed = 5;       // per user name and per client address ...
-  std::chrono::minutes login_failure_window{15};  // ... within this window
+  LoginPolicy login{};                  // failed-login delays (web/security.h)
+};
+
+// One registered route, as the router matches it.
+struct RouteEntry {
+  std::string method{};   // "GET", "POST", "PATCH"
+  std::string pattern{};  // httplib's regular expression, e.g. R"(/items/(\d{1,18}))"
 };
 
 // The editors' web UI and JSON API (/api/v1) over one SQLite database.
@@ -85,6 +102,8 @@ class WebServer {
   // right after starting the thread is not lost.
   void stop();
   bool is_running() const;
+  // Every route of the UI and the API, as registered (tests check each one's access rules).
+  const std::vector<RouteEntry>& routes() const;
 
  private:
   std::unique_ptr<Impl> impl_;

@@ -91,6 +91,17 @@ Result<CandidateEdit> make_edit(const Candidate& current, const EditInput& input
     if (section->empty()) {
       return fail(ErrorCode::kUsage, "the section cannot be empty");
     }
+    const auto& allowed = input.allowed_sections;
+    if (*section != current.section && !allowed.empty() &&
+        std::find(allowed.begin(), allowed.end(), *section) == allowed.end()) {
+      std::string names;
+      for (const std::string& name : allowed) {
+        names += (names.empty() ? "" : ", ") + name;
+      }
+      // Sections come from the newsletter's layout; an edit must not invent one.
+      return fail(ErrorCode::kUsage,
+                  fmt::format("unknown section '{}'; the sections are: {}", *section, names));
+    }
     if (*section != current.section) {
       edit.section = *section;
     }

@@ -27,11 +27,14 @@ struct EditInput {
   std::optional<std::string> summary{};
   std::optional<std::string> section{};
   std::optional<std::string> commentary{};
+  // The newsletter's sections (App::sections()); a section not among them is refused
+  // unless it is the candidate's current one. Empty: any section.
+  std::vector<std::string> allowed_sections{};
 };
 
 // The CandidateEdit that changes only what differs from `current` (a title or summary
 // equal to the scraped one clears the edit). kUsage when a value is too long, not UTF-8,
-// or the section is empty.
+// or the section is empty or not one of allowed_sections.
 Result<CandidateEdit> make_edit(const Candidate& current, const EditInput& input);
 
 // Reads candidate `id`, and applies the part of `input` that changes it (make_edit).

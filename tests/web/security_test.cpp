@@ -117,23 +117,6 @@ TEST(RandomTokenTest, Is64HexDigitsAndFresh) {
   EXPECT_FALSE(constant_time_equal("", ""));
 }
 
-TEST(LoginThrottleTest, SlidingWindowPerKey) {
-  LoginThrottle throttle(3, std::chrono::minutes(15));
-  const auto t0 = std::chrono::steady_clock::time_point(std::chrono::hours(1));
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_FALSE(throttle.blocked("user:a", t0 + std::chrono::minutes(i)));
-    throttle.record_failure("user:a", t0 + std::chrono::minutes(i));
-  }
-  EXPECT_TRUE(throttle.blocked("user:a", t0 + std::chrono::minutes(3)));
-  EXPECT_FALSE(throttle.blocked("user:b", t0 + std::chrono::minutes(3)));
-  // The first failure leaves the window at t0 + 15 min.
-  EXPECT_FALSE(throttle.blocked("user:a", t0 + std::chrono::minutes(15)));
-  throttle.record_failure("user:a", t0 + std::chrono::minutes(15));
-  EXPECT_TRUE(throttle.blocked("user:a", t0 + std::chrono::minutes(15)));
-  throttle.clear("user:a");
-  EXPECT_FALSE(throttle.blocked("user:a", t0 + std::chrono::minutes(15)));
-}
-
 TEST(TemplatesTest, ShippedTemplatesLoad) {
   auto templates = Templates::load(default_assets_dir() / "templates");
   ASSERT_TRUE(templates) << templates.error().message;

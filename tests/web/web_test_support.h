@@ -87,7 +87,7 @@ class WebFixture : public ::testing::Test {
     if (tweak) {
       tweak(settings, deps);
     }
-    auto server = web::WebServer::create(settings, std::move(deps));
+    auto server = web::WebServer::create(settings, std::move(deps), limits_);
     ASSERT_TRUE(server.has_value()) << server.error().message;
     server_ = std::move(*server);
     auto port = server_->bind();
@@ -207,6 +207,7 @@ class WebFixture : public ::testing::Test {
   std::filesystem::path database_;
   std::optional<Store> store_;  // the test's own connection, for seeding and checking
   FakeClock clock_;
+  web::ServerLimits limits_{};  // what start() gives the server
   std::unique_ptr<web::WebServer> server_;
   std::thread thread_;
   int port_ = 0;
