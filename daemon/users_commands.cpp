@@ -1,4 +1,5 @@
-// `herald users add | passwd | list`: the web UI's accounts.
+// `herald users add | passwd | list | remove | disable | enable | role`: the web UI's
+// accounts. Every change but add ends the user's web sessions at once.
 
 #include <cstdio>
 #include <iostream>
@@ -196,7 +197,50 @@ int change_password(const GlobalOptions& options, const UserArguments& args) {
   if (auto changed = store->set_password(args.name, *hash); !changed) {
     return fail_with(changed.error());
   }
-  std::cout << fmt::format("password of {} changed\n", args.name);
+  std::cout << fmt::format("password of {} changed; their web sessions have ended\n",
+                           args.name);
+  return kExitOk;
+}
+
+enum class Revocation { kRemove, kDisable, kEnable, kRole };
+
+int revoke(const GlobalOptions& options, Revocation what, const UserArguments& args) {
+  auto store = open_configured_store(options);
+  if (!store) {
+    return fail_with(store.error());
+  }
+  Result<void> done;
+  std::string message;
+  switch (what) {
+    case Revocation::kRemove:
+      done = store->remove_user(args.name);
+      message = fmt::format("removed {}; their web sessions have ended", args.name);
+      break;
+    case Revocation::kDisable:
+      done = store->set_user_disabled(args.name, true);
+      message = fmt::format("disabled {}; their web sessions have ended (enable again with "
+                            "'herald users enable {}')",
+                            args.name, args.name);
+      break;
+    case Revocation::kEnable:
+      done = store->set_user_disabled(args.name, false);
+      message = fmt::format("enabled {}", args.name);
+      break;
+    case Revocation::kRole: {
+      const std::optional<Role> role = parse_role(args.role);
+      if (!role) {
+        return fail_with(Error{ErrorCode::kUsage, "ROLE is editor or admin"});
+      }
+      done = store->set_user_role(args.name, *role);
+      message = fmt::format("{} is now {}; their web sessions have ended", args.name,
+                            role_name(*role));
+      break;
+    }
+  }
+  if (!done) {
+    return fail_with(done.error());
+  }
+  std::cout << message << "\n";
   return kExitOk;
 }
 
@@ -216,14 +260,16 @@ int list_users(const GlobalOptions& options, bool as_json) {
     for (const User& user : *users) {
       out.push_back({{"name", user.name},
                      {"role", role_name(user.role)},
+                     {"disabled", user.disabled},
                      {"created_at", format_iso8601(user.created_at, utc)}});
     }
     std::cout << out.dump(2) << std::endl;
     return kExitOk;
   }
   for (const User& user : *users) {
-    std::cout << fmt::format("{:<24} {:<7} {}\n", user.name, role_name(user.role),
-                             format_iso8601(user.created_at, utc));
+    std::cout << fmt::format("{:<24} {:<7} {}{}\n", user.name, role_name(user.role),
+                             format_iso8601(user.created_at, utc),
+                             user.disabled ? " disabled" : "");
   }
   std::cout << users->size() << " users\n";
   return kExitOk;
@@ -256,6 +302,27 @@ void add_users_verbs(Cli& cli) {
   CLI::App* list = users->add_subcommand("list", "List the accounts (never their passwords)");
   list->add_flag("--json", *list_json, "Print a JSON array");
   cli.on(list, [&cli, list_json] { return list_users(cli.options(), *list_json); });
+
+  // Revocation: each ends the account's web sessions at once. The last enabled admin
+  // cannot be removed, disabled or made an editor.
+  auto add_revocation = [users, &cli](const char* verb, const char* help, Revocation what) {
+    auto args = std::make_shared<UserArguments>();
+    CLI::App* command = users->add_subcommand(verb, help);
+    command->add_option("NAME", args->name, "Login name")->required();
+    if (what == Revocation::kRole) {
+      command->add_option("ROLE", args->role, "editor or admin")
+          ->required()
+          ->check(CLI::IsMember({"editor", "admin"}));
+    }
+    cli.on(command, [&cli, what, args] { return revoke(cli.options(), what, *args); });
+  };
+  add_revocation("remove", "Delete an account and end its sessions (its audit entries stay)",
+                 Revocation::kRemove);
+  add_revocation("disable", "Stop an account signing in and end its sessions",
+                 Revocation::kDisable);
+  add_revocation("enable", "Let a disabled account sign in again", Revocation::kEnable);
+  add_revocation("role", "Make an account editor or admin, and end its sessions",
+                 Revocation::kRole);
 }
 
 }  // namespace herald
