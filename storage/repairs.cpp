@@ -62,9 +62,10 @@ Result<std::vector<RepairProposal>> read_repairs(Statement& stmt) {
   }
 }
 
+// Cached: open_repair runs after every successful poll (is there a proposal to retire?).
 Result<std::optional<RepairProposal>> first_repair(Database& db, const std::string& sql,
                                                    const std::string& source_id) {
-  auto stmt = db.prepare(sql);
+  auto stmt = db.cached(sql);
   if (!stmt) {
     return fail(std::move(stmt.error()));
   }
@@ -227,7 +228,7 @@ Result<std::vector<SourceItemRef>> Store::source_items(const std::string& source
 }
 
 Result<std::optional<int>> Store::usual_items_seen(const std::string& source_id, int polls) {
-  auto stmt = db_.prepare(
+  auto stmt = db_.cached(
       "SELECT items_seen FROM polls WHERE source_id = ?1 AND outcome = 'ok' AND items_seen > 0"
       " AND id <> (SELECT id FROM polls WHERE source_id = ?1"
       "   ORDER BY started_at DESC, id DESC LIMIT 1)"
