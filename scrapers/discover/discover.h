@@ -96,6 +96,7 @@ struct Discovery {
   std::string url{};                  // the page's final URL (the base for links)
   std::string charset{};              // as decode found it; written when not UTF-8
   std::string charset_origin{};       // "meta", "http", "detected", ...
+  std::string title{};                // the page's <title>: the default source name
   std::string cms{};                  // recognised CMS ("WordPress", "TRS", ...) or ""
   std::vector<FeedCandidate> feeds{};  // best first
   std::vector<ListCandidate> lists{};  // best first
@@ -142,5 +143,26 @@ std::string render_list_table(const ListCandidate& candidate);
 // One line per candidate for "rejected alternatives" listings: region, records, score,
 // why it lost.
 std::string describe_candidate(const ListCandidate& candidate);
+
+// How far two extractions of one page agree: a discovered list against the hand-written
+// config's items (the benchmark, the tests), or a repair proposal against the items of the
+// last good poll. Items are matched by link (resolved against `base_url`, canonical key);
+// a match counts for title when the titles are equal after whitespace is collapsed, and for
+// date when both give the same day (a date in the URL counts where the list prints none).
+struct ItemAgreement {
+  std::size_t reference = 0;       // items in the reference extraction
+  std::size_t found = 0;           // items in the other one
+  std::size_t same_link = 0;       // reference items whose link the other has
+  std::size_t same_title_link = 0;
+  std::size_t same_date = 0;       // of the reference items that have a date
+  std::size_t reference_dated = 0;
+
+  double recall() const { return reference == 0 ? 1.0 : double(same_title_link) / double(reference); }
+  double precision() const { return found == 0 ? (reference == 0 ? 1.0 : 0.0) : double(same_title_link) / double(found); }
+  double date_recall() const { return reference_dated == 0 ? 1.0 : double(same_date) / double(reference_dated); }
+};
+
+ItemAgreement compare_items(const std::vector<RawItem>& reference, const std::vector<RawItem>& found,
+                            std::string_view base_url, const TimeZone& tz);
 
 }  // namespace herald
