@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <deque>
 #include <map>
 #include <optional>
 #include <random>
@@ -63,21 +62,39 @@ std::string new_message_id(const std::string& from) {
   return fmt::format("<{:016x}{:016x}.herald@{}>", any(device), any(device), domain);
 }
 
+std::string_view format_name(WebhookFormat format) {
+  switch (format) {
+    case WebhookFormat::kGeneric:
+      return "generic";
+    case WebhookFormat::kSlack:
+      return "slack";
+    case WebhookFormat::kWeCom:
+      return "wecom";
+    case WebhookFormat::kDingTalk:
+      return "dingtalk";
+    case WebhookFormat::kFeishu:
+      return "feishu";
+  }
+  return "generic";
+}
+
 // One channel: a webhook (index into NotifySettings::webhooks) or the e-mail target.
 struct Channel {
   std::optional<std::size_t> webhook{};  // nullopt: e-mail
+  std::string id{};                      // the outbox's channel column: "webhook:<name>", "email"
   std::string name{};                    // for logs: "webhook 'editors'" or "e-mail"
+  std::string format{};                  // what its messages are written for: format_name, "email"
   bool digest = true;
   bool alerts = true;
 };
 
-struct Delivery {
-  std::size_t channel = 0;
-  std::shared_ptr<const Notification> note{};
-  std::string message_id{};              // e-mail: the same on every attempt
-  int attempts = 0;
-  std::int64_t next_at = 0;
-};
+// How long delivered and dropped messages stay in the outbox: long past any retry, so a
+// message enqueued again (same key) is recognised as already sent.
+constexpr std::int64_t kOutboxKeepSeconds = 30 * 86400;
+// How often finished rows are cleared out of the outbox.
+constexpr std::int64_t kOutboxTidyEverySeconds = 3600;
+// The most outbox rows one round reads; max_queued normally keeps it far lower.
+constexpr int kOutboxReadLimit = 5000;
 
 class NotifyTask final : public PeriodicTask {
  public:
@@ -90,14 +107,22 @@ class NotifyTask final : public PeriodicTask {
     }
     for (std::size_t i = 0; i < config_.notify.webhooks.size(); ++i) {
       const WebhookTarget& hook = config_.notify.webhooks[i];
+      std::string id = fmt::format("webhook:{}", hook.name);
+      if (channel_index(id)) {
+        id = fmt::format("webhook:{}#{}", hook.name, i);  // two webhooks of the same name
+      }
       channels_.push_back(Channel{.webhook = i,
+                                  .id = std::move(id),
                                   .name = fmt::format("webhook '{}'", hook.name),
+                                  .format = std::string(format_name(hook.format)),
                                   .digest = hook.digest,
                                   .alerts = hook.alerts});
     }
     if (config_.notify.email) {
       channels_.push_back(Channel{.webhook = std::nullopt,
+                                  .id = "email",
                                   .name = "e-mail",
+                                  .format = "email",
                                   .digest = config_.notify.email->digest,
                                   .alerts = config_.notify.email->alerts});
     }
@@ -205,19 +230,76 @@ class NotifyTask final : public PeriodicTask {
           .also_reported = static_cast<int>(candidate.also_reported_by.size()),
       });
     }
-    // Recorded before sending: a crash between the two loses this digest rather than
-    // sending it twice; failed sends are retried from memory.
-    if (!persist_digest_cutoff(now_utc, now_utc)) {
-      return;
-    }
     if (digest.entries.empty() && digest.more_uncounted <= 0) {
-      spdlog::info("notify: digest: no new candidates since {}, nothing sent",
-                   format_iso8601(digest.since_utc, context_.zone));
+      if (persist_digest_cutoff(now_utc, now_utc)) {
+        spdlog::info("notify: digest: no new candidates since {}, nothing sent",
+                     format_iso8601(digest.since_utc, context_.zone));
+      }
       return;
     }
-    spdlog::info("notify: digest of {} new candidates queued",
-                 static_cast<std::int64_t>(digest.entries.size()) + digest.more_uncounted);
-    enqueue(std::make_shared<const Notification>(std::move(digest)), now_utc);
+    const std::int64_t count =
+        static_cast<std::int64_t>(digest.entries.size()) + digest.more_uncounted;
+    // The digest time moves on in the same transaction that puts the digest in the outbox:
+    // either both happen or neither does, so a digest is never lost (and never made twice).
+    const Notification note(std::move(digest));
+    const std::string key = fmt::format("digest:{}:{}", *last_digest_, now_utc);
+    auto queued = enqueue_with_state(note, key, {{std::string(kLastDigestKey),
+                                                  std::to_string(now_utc)}},
+                                     now_utc);
+    if (!queued) {
+      spdlog::warn("notify: cannot record the digest in the outbox, trying again: {}",
+                   queued.error().message);
+      digest_retry_at_ = now_utc + kStorageRetrySeconds;
+      return;
+    }
+    last_digest_ = now_utc;
+    spdlog::info("notify: digest of {} new candidates queued", count);
+  }
+
+  // Records `states` (service_state key -> value) and puts one message per interested
+  // channel into the outbox, in one transaction.
+  Result<void> enqueue_with_state(const Notification& note, const std::string& key,
+                                  const std::vector<std::pair<std::string, std::string>>& states,
+                                  std::int64_t now_utc) {
+    auto tx = Transaction::begin(store_->database());
+    if (!tx) {
+      return fail(std::move(tx.error()));
+    }
+    for (const auto& [state_key, value] : states) {
+      if (auto saved = store_->set_state(state_key, value, now_utc); !saved) {
+        return saved;
+      }
+    }
+    const bool is_digest = std::holds_alternative<Digest>(note);
+    for (const Channel& channel : channels_) {
+      if (is_digest ? !channel.digest : !channel.alerts) {
+        continue;
+      }
+      OutboxMessage message{.key = key,
+                            .channel = channel.id,
+                            .event = std::string(notification_event(note)),
+                            .format = channel.format,
+                            .created_at = now_utc,
+                            .next_at = now_utc};
+      if (channel.webhook) {
+        message.body =
+            webhook_body(note, config_.notify.webhooks[*channel.webhook].format, context_);
+      } else {
+        EmailContent content = email_content(note, context_);
+        message.subject = std::move(content.subject);
+        message.body = std::move(content.text);
+        message.message_id = new_message_id(config_.notify.email->from);
+      }
+      auto inserted = store_->enqueue_notification(message);
+      if (!inserted) {
+        return fail(std::move(inserted.error()));
+      }
+      if (!*inserted) {
+        spdlog::info("notify: {} {} to {} is in the outbox already", message.event, key,
+                     channel.name);
+      }
+    }
+    return tx->commit();
   }
 
   bool persist_digest_cutoff(std::int64_t cutoff, std::int64_t now_utc) {
@@ -239,6 +321,7 @@ class NotifyTask final : public PeriodicTask {
       return;
     }
     AlertBatch batch;
+    std::vector<std::pair<std::string, bool>> changed;  // source id, now unhealthy
     for (const SourceHealth& health : *rows) {
       if (!watched_.contains(health.source_id)) {
         continue;
@@ -258,14 +341,7 @@ class NotifyTask final : public PeriodicTask {
       if (verdict.unhealthy == known->second) {
         continue;
       }
-      // Recorded before sending, so that a restart does not alert again.
-      if (auto saved = store_->set_state(key, verdict.unhealthy ? "unhealthy" : "ok", now_utc);
-          !saved) {
-        spdlog::warn("notify: source={} cannot record its alert state: {}", health.source_id,
-                     saved.error().message);
-        continue;
-      }
-      known->second = verdict.unhealthy;
+      changed.emplace_back(health.source_id, verdict.unhealthy);
       auto name = names_.find(health.source_id);
       batch.alerts.push_back(SourceAlert{
           .kind = verdict.unhealthy ? AlertKind::kUnhealthy : AlertKind::kRecovered,
@@ -275,103 +351,169 @@ class NotifyTask final : public PeriodicTask {
           // A recovered source's "reason" only restates that it is fine.
           .reason = verdict.unhealthy ? verdict.reason : std::string(),
       });
-      spdlog::info("notify: source={} {}", health.source_id,
-                   verdict.unhealthy ? "became unhealthy: alert queued" : "recovered: alert queued");
     }
-    if (!batch.alerts.empty()) {
-      enqueue(std::make_shared<const Notification>(std::move(batch)), now_utc);
+    if (batch.alerts.empty()) {
+      return;
+    }
+    // The sources' alert states and the alert itself are written in one transaction: a
+    // restart neither alerts again nor forgets an alert that was never delivered.
+    std::vector<std::pair<std::string, std::string>> states;
+    std::string key = fmt::format("alert:{}", now_utc);
+    for (const auto& [source_id, unhealthy] : changed) {
+      states.emplace_back(source_alert_key(source_id), unhealthy ? "unhealthy" : "ok");
+      key += fmt::format(":{}={}", source_id, unhealthy ? "unhealthy" : "ok");
+    }
+    auto queued = enqueue_with_state(Notification(std::move(batch)), key, states, now_utc);
+    if (!queued) {
+      spdlog::warn("notify: cannot record source alerts, trying at the next check: {}",
+                   queued.error().message);
+      return;
+    }
+    for (const auto& [source_id, unhealthy] : changed) {
+      alerted_[source_id] = unhealthy;
+      spdlog::info("notify: source={} {}", source_id,
+                   unhealthy ? "became unhealthy: alert queued" : "recovered: alert queued");
     }
   }
 
-  void enqueue(const std::shared_ptr<const Notification>& note, std::int64_t now_utc) {
-    const bool is_digest = std::holds_alternative<Digest>(*note);
+  std::optional<std::size_t> channel_index(std::string_view id) const {
     for (std::size_t i = 0; i < channels_.size(); ++i) {
-      if (is_digest ? !channels_[i].digest : !channels_[i].alerts) {
-        continue;
+      if (channels_[i].id == id) {
+        return i;
       }
-      if (outbox_.size() >= options_.max_queued) {
-        const Delivery& oldest = outbox_.front();
-        spdlog::error("notify: {} to {} dropped undelivered: too many messages waiting",
-                      notification_event(*oldest.note), channels_[oldest.channel].name);
-        outbox_.pop_front();
-      }
-      outbox_.push_back(Delivery{.channel = i,
-                                 .note = note,
-                                 .message_id = channels_[i].webhook
-                                                   ? std::string()
-                                                   : new_message_id(config_.notify.email->from),
-                                 .attempts = 0,
-                                 .next_at = now_utc});
     }
+    return std::nullopt;
   }
 
-  Result<void> send(const Delivery& delivery, std::int64_t now_utc,
+  Result<void> send(const Channel& channel, const OutboxMessage& message, std::int64_t now_utc,
                     const std::atomic<bool>& stop) {
-    const Channel& channel = channels_[delivery.channel];
     if (channel.webhook) {
       const WebhookTarget& target = config_.notify.webhooks[*channel.webhook];
-      return post_webhook(target, webhook_body(*delivery.note, target.format, context_),
+      return post_webhook(target, message.body,
                           SendLimits{.timeout = options_.webhook_timeout,
                                      .connect_timeout = std::min(options_.webhook_timeout,
                                                                  std::chrono::milliseconds(5000)),
                                      .cancel = &stop});
     }
     const EmailTarget& target = *config_.notify.email;
-    const std::string message = build_email(email_content(*delivery.note, context_), target,
-                                            now_utc, context_.zone, delivery.message_id);
-    return send_mail(target, message,
+    const std::string mail =
+        build_email(EmailContent{.subject = message.subject, .text = message.body}, target,
+                    now_utc, context_.zone, message.message_id);
+    return send_mail(target, mail,
                      SendLimits{.timeout = options_.smtp_timeout,
                                 .connect_timeout = std::min(options_.smtp_timeout,
                                                             std::chrono::milliseconds(10'000)),
                                 .cancel = &stop});
   }
 
+  // Gives up on a message; the row stays (dropped) so the same message is not queued again.
+  void drop(const OutboxMessage& message, int attempts, std::int64_t now_utc,
+            const std::string& why) {
+    if (auto dropped = store_->drop_notification(message.id, attempts, now_utc, why); !dropped) {
+      spdlog::warn("notify: cannot record that {} to {} was dropped: {}", message.event,
+                   message.channel, dropped.error().message);
+    }
+  }
+
   void deliver(std::int64_t now_utc, const std::atomic<bool>& stop) {
+    if (!last_tidy_ || now_utc - *last_tidy_ >= kOutboxTidyEverySeconds || now_utc < *last_tidy_) {
+      last_tidy_ = now_utc;
+      if (auto forgotten = store_->forget_finished_notifications(now_utc - kOutboxKeepSeconds);
+          !forgotten) {
+        spdlog::warn("notify: cannot clear old rows from the outbox: {}",
+                     forgotten.error().message);
+      }
+    }
+    auto pending = store_->pending_notifications(kOutboxReadLimit);
+    if (!pending) {
+      spdlog::warn("notify: cannot read the outbox, trying again: {}", pending.error().message);
+      return;
+    }
+    // Too many undelivered messages (a channel down for days): the oldest go first.
+    std::size_t skip = 0;
+    if (pending->size() > options_.max_queued) {
+      skip = pending->size() - options_.max_queued;
+      for (std::size_t i = 0; i < skip; ++i) {
+        const OutboxMessage& oldest = (*pending)[i];
+        spdlog::error("notify: {} to {} dropped undelivered: too many messages waiting",
+                      oldest.event, channel_label(oldest.channel));
+        drop(oldest, oldest.attempts, now_utc, "too many messages waiting");
+      }
+    }
     // A channel that failed in this round is not tried again in it: its other messages
     // would only wait out the same timeout and hold up the channels after it.
     std::set<std::size_t> failed_now;
-    for (auto it = outbox_.begin(); it != outbox_.end();) {
+    for (std::size_t i = skip; i < pending->size(); ++i) {
       if (stop.load()) {
         return;
       }
-      Delivery& delivery = *it;
+      const OutboxMessage& message = (*pending)[i];
       // A wall clock stepped back must not park a retry for longer than the backoff allows.
-      if (delivery.next_at > now_utc + options_.max_retry.count()) {
-        delivery.next_at = now_utc;
-      }
-      if (delivery.next_at > now_utc || failed_now.contains(delivery.channel)) {
-        ++it;
+      const bool due = message.next_at <= now_utc ||
+                       message.next_at > now_utc + options_.max_retry.count();
+      if (!due) {
         continue;
       }
-      const Channel& channel = channels_[delivery.channel];
-      const std::string_view event = notification_event(*delivery.note);
-      auto sent = send(delivery, now_utc, stop);
+      const auto index = channel_index(message.channel);
+      if (!index) {
+        spdlog::error("notify: {} to {} dropped: that channel is no longer configured",
+                      message.event, channel_label(message.channel));
+        drop(message, message.attempts, now_utc, "channel no longer configured");
+        continue;
+      }
+      const Channel& channel = channels_[*index];
+      if (failed_now.contains(*index)) {
+        continue;
+      }
+      if (channel.format != message.format) {
+        // The body was written for the old format; the service would refuse or garble it.
+        spdlog::error("notify: {} to {} dropped: its format changed from {} to {} since the "
+                      "message was written",
+                      message.event, channel.name, message.format, channel.format);
+        drop(message, message.attempts, now_utc, "channel format changed");
+        continue;
+      }
+      auto sent = send(channel, message, now_utc, stop);
       if (sent) {
-        spdlog::info("notify: {} delivered to {}", event, channel.name);
-        it = outbox_.erase(it);
+        spdlog::info("notify: {} delivered to {}", message.event, channel.name);
+        if (auto marked = store_->mark_notification_delivered(message.id, now_utc); !marked) {
+          // At least once: the next round sends it again rather than risk losing it.
+          spdlog::warn("notify: {} to {} was delivered but could not be recorded as such, "
+                       "so it may be sent again: {}",
+                       message.event, channel.name, marked.error().message);
+        }
         continue;
       }
       if (sent.error().code == ErrorCode::kCancelled) {
         return;  // stopping: neither a failure nor an attempt
       }
-      failed_now.insert(delivery.channel);
-      ++delivery.attempts;
-      if (!sent.error().retryable || delivery.attempts >= options_.max_attempts) {
-        spdlog::error("notify: {} to {} dropped after {} attempt{}: {}", event, channel.name,
-                      delivery.attempts, delivery.attempts == 1 ? "" : "s",
-                      sent.error().message);
-        it = outbox_.erase(it);
+      failed_now.insert(*index);
+      const int attempts = message.attempts + 1;
+      if (!sent.error().retryable || attempts >= options_.max_attempts) {
+        spdlog::error("notify: {} to {} dropped after {} attempt{}: {}", message.event,
+                      channel.name, attempts, attempts == 1 ? "" : "s", sent.error().message);
+        drop(message, attempts, now_utc, sent.error().message);
         continue;
       }
       const std::int64_t delay = std::min<std::int64_t>(
-          options_.first_retry.count() << std::min(delivery.attempts - 1, 20),
+          options_.first_retry.count() << std::min(attempts - 1, 20),
           options_.max_retry.count());
-      delivery.next_at = now_utc + delay;
-      spdlog::warn("notify: {} to {} failed (attempt {}/{}), next try in {} s: {}", event,
-                   channel.name, delivery.attempts, options_.max_attempts, delay,
+      if (auto marked = store_->mark_notification_failed(message.id, attempts, now_utc + delay,
+                                                         sent.error().message);
+          !marked) {
+        spdlog::warn("notify: cannot record the failed attempt of {} to {}: {}", message.event,
+                     channel.name, marked.error().message);
+      }
+      spdlog::warn("notify: {} to {} failed (attempt {}/{}), next try in {} s: {}",
+                   message.event, channel.name, attempts, options_.max_attempts, delay,
                    sent.error().message);
-      ++it;
     }
+  }
+
+  // For logs: the channel's name as configured now, or the outbox's id for one that is gone.
+  std::string channel_label(const std::string& id) const {
+    const auto index = channel_index(id);
+    return index ? channels_[*index].name : id;
   }
 
   HeraldConfig config_;
@@ -386,7 +528,7 @@ class NotifyTask final : public PeriodicTask {
   std::int64_t digest_retry_at_ = 0;            // after a database error: not before
   std::optional<std::int64_t> last_health_check_{};
   std::map<std::string, bool> alerted_{};       // cached source_alert_key: alerted unhealthy
-  std::deque<Delivery> outbox_{};
+  std::optional<std::int64_t> last_tidy_{};     // when finished outbox rows were last cleared
 };
 
 }  // namespace

@@ -21,6 +21,21 @@ struct Validators {
 
 enum class StoreOutcome { kNew, kSameUrl };
 
+// One message to one channel in the notification outbox (Store::enqueue_notification).
+struct OutboxMessage {
+  std::int64_t id = 0;
+  std::string key{};               // the message: the same digest or alert has the same key
+  std::string channel{};           // "webhook:<name>" or "email"
+  std::string event{};             // "digest" or "alert"
+  std::string format{};            // the webhook format `body` is written for, or "email"
+  std::string subject{};           // e-mail only
+  std::string body{};              // the webhook's request body, or the e-mail's text
+  std::string message_id{};        // e-mail only: the same Message-ID on every attempt
+  std::int64_t created_at = 0;
+  int attempts = 0;                // failed attempts so far
+  std::int64_t next_at = 0;        // UTC second of the next attempt
+};
+
 // Everything one poll of one source produced. Written by commit_poll in ONE transaction:
 // the items, their candidates, the new validators and the poll record, so a crash can
 // never leave validators ahead of the items they cover.
@@ -442,6 +457,25 @@ class Store {
   // `limit` of them (also_reported_by filled); total counts them all. For the digest: the
   // half-open window lets consecutive digests neither repeat nor miss one. Errors: kStorage.
   Result<QueuePage> pending_queued_between(std::int64_t from_utc, std::int64_t to_utc, int limit);
+
+  // The notification outbox (schema v7): one row per message and channel, so what is not
+  // yet delivered survives a restart or reload. Call enqueue_notification in the same
+  // transaction that records why the message exists (the digest time, an alert state).
+  // Inserts unless a row with the same key and channel exists, in any state; returns
+  // whether it inserted. Errors: kStorage, kDbFull.
+  Result<bool> enqueue_notification(const OutboxMessage& message);
+  // Messages still to be delivered, oldest first, at most `limit`. Errors: kStorage.
+  Result<std::vector<OutboxMessage>> pending_notifications(int limit);
+  // After a successful send: never sent again. Errors: kStorage, kDbFull.
+  Result<void> mark_notification_delivered(std::int64_t id, std::int64_t now_utc);
+  // After a failed send that will be retried at `next_at`.
+  Result<void> mark_notification_failed(std::int64_t id, int attempts, std::int64_t next_at,
+                                        const std::string& error);
+  // Given up on (too many attempts, a configuration error, a channel no longer configured).
+  Result<void> drop_notification(std::int64_t id, int attempts, std::int64_t now_utc,
+                                 const std::string& error);
+  // Deletes delivered and dropped rows finished before `before_utc`; returns how many.
+  Result<int> forget_finished_notifications(std::int64_t before_utc);
 
   // ---- repair proposals (storage/repairs.cpp, docs/repair.md) ----
 
