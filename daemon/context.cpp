@@ -118,13 +118,12 @@ Result<std::optional<nlohmann::json>> check_at_start(const HeraldConfig& config,
 Result<Store> open_store(const HeraldConfig& config) {
   const auto dir = config.database.parent_path();
   if (!dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) {
+    // Private, like the database in it (docs/service.md "File modes").
+    if (auto made = create_private_directories(dir); !made) {
       return fail(ErrorCode::kStorage,
                   fmt::format("cannot create the database directory {}: {} (set [storage] "
                               "database in {} to a writable path)",
-                              dir.string(), ec.message(), config.file.string()));
+                              dir.string(), made.error().message, config.file.string()));
     }
   }
   const SystemClock clock;

@@ -135,11 +135,11 @@ class DbCareTask final : public PeriodicTask {
 
   Result<void> backup(std::int64_t night) {
     std::error_code ec;
-    fs::create_directories(backup_dir_, ec);
-    if (ec) {
-      return fail(ErrorCode::kStorage,
-                  fmt::format("cannot create the backup directory {}: {}", backup_dir_.string(),
-                              ec.message()));
+    // Private like the database it copies (docs/service.md "File modes").
+    if (auto made = create_private_directories(backup_dir_); !made) {
+      return fail(ErrorCode::kStorage, fmt::format("cannot create the backup directory {}: {}",
+                                                   backup_dir_.string(),
+                                                   made.error().message));
     }
     const CivilDate date = civil_from_days(night);
     const fs::path file = backup_dir_ / nightly_backup_name(static_cast<int>(date.year),

@@ -1,5 +1,6 @@
 // `herald db backup | check | prune | stats`: database care by hand (docs/database.md).
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include "daemon/cli.h"
 #include "daemon/context.h"
 #include "daemon/db_care.h"
+#include "daemon/run_source.h"
 #include "storage/maintenance.h"
 
 namespace herald {
@@ -59,6 +61,55 @@ int backup(const GlobalOptions& options, const std::string& file, bool force) {
   std::cout << fmt::format("backup written to {} ({}, integrity_check ok)\n", file,
                            kilobytes(static_cast<std::int64_t>(size)));
   return kExitOk;
+}
+
+// A path quoted for a shell command line (single quotes; a ' inside becomes '\'').
+std::string shell_quoted(const std::filesystem::path& path) {
+  std::string out = "'";
+  for (char c : path.string()) {
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  }
+  return out + "'";
+}
+
+// Warnings, not failures: the data is sound, but other users of the machine can read it
+// (docs/service.md "File modes"). Each line says how to fix it.
+void print_mode_warnings(const HeraldConfig& config) {
+  const std::filesystem::path archive = evidence_dir(config);
+  const ModeReport modes =
+      check_private_modes(config.database, backup_directory(config), archive);
+  if (modes.problems.empty()) {
+    std::cout << "  file modes: ok\n";
+    return;
+  }
+  const std::int64_t total = static_cast<std::int64_t>(modes.problems.size()) + modes.more;
+  std::cout << fmt::format("  file modes: {} path(s) readable beyond herald's user and group\n",
+                           total);
+  for (const ModeProblem& problem : modes.problems) {
+    std::cout << fmt::format("    warning: {} {} is {:04o}, herald makes it {:04o}; fix: chmod "
+                             "{:o} {}\n",
+                             problem.directory ? "directory" : "file", problem.path.string(),
+                             problem.mode, problem.wanted, problem.wanted,
+                             shell_quoted(problem.path));
+  }
+  if (modes.more > 0) {
+    std::cout << fmt::format("    ... and {} more\n", modes.more);
+  }
+  // A whole tree at once (an archive copied in with cp -r, a backup directory made by hand).
+  for (const std::filesystem::path& dir : {backup_directory(config), archive}) {
+    const bool affected = std::any_of(
+        modes.problems.begin(), modes.problems.end(), [&](const ModeProblem& problem) {
+          const auto rel = problem.path.lexically_relative(dir);
+          return !rel.empty() && *rel.begin() != "..";
+        });
+    if (affected) {
+      const PrivateModes wanted = private_modes_in(dir.parent_path());
+      std::cout << fmt::format(
+          "    fix the whole of {}: find {} -type d -exec chmod {:o} {{}} + -o -type f -exec "
+          "chmod {:o} {{}} +\n",
+          dir.string(), shell_quoted(dir), wanted.directory & 0777, wanted.file);
+    }
+  }
 }
 
 // Reads the database as it is on disk: it neither moves a corrupt file aside nor migrates,
@@ -112,6 +163,7 @@ int check(const GlobalOptions& options) {
       have == want ? "current"
       : have < want ? fmt::format("older than this herald's {}; herald serve upgrades it", want)
                     : fmt::format("NEWER than this herald's {}: run the herald that wrote it", want));
+  print_mode_warnings(loaded->config);
   if (report->ok()) {
     std::cout << "result: ok\n";
     return kExitOk;
