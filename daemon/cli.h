@@ -55,6 +55,8 @@ std::filesystem::path default_config_path();
 void add_serve_verb(Cli& cli);      // serve.cpp
 void add_poll_verb(Cli& cli);       // poll_command.cpp
 void add_sources_verbs(Cli& cli);   // sources_commands.cpp
+// discover_command.cpp: `sources discover URL`, called by add_sources_verbs on its group.
+void add_sources_discover_verb(Cli& cli, CLI::App* sources);
 void add_repair_verbs(Cli& cli);    // repair_command.cpp: `sources repair(s)`, after add_sources_verbs
 void add_queue_verbs(Cli& cli);     // queue_commands.cpp
 void add_add_verb(Cli& cli);        // add_command.cpp: manual intake, `herald add URL`

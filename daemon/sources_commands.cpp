@@ -350,6 +350,8 @@ void add_sources_verbs(Cli& cli) {
   test->add_option("--url", args->url, "Fetch this URL instead of the source's own")->excludes(page);
   test->add_flag("--json", args->json, "Print a JSON array");
   cli.on(test, [&cli, args] { return test_source(cli.options(), *args); });
+
+  add_sources_discover_verb(cli, sources);
 }
 
 }  // namespace herald

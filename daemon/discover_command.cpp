@@ -1,0 +1,255 @@
+// `herald sources discover URL`: a source file from a list page's URL alone.
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "common/clock.h"
+#include "config/config_loader.h"
+#include "daemon/cli.h"
+#include "daemon/context.h"
+#include "daemon/output.h"
+#include "daemon/politeness.h"
+#include "daemon/replay_fetcher.h"
+#include "scrapers/decode/decode.h"
+#include "scrapers/discover/discover.h"
+#include "scrapers/fetch/polite_fetcher.h"
+
+namespace herald {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct DiscoverArguments {
+  std::string url{};
+  std::string id{};
+  std::string kind = "government";
+  std::string page{};
+  std::string replay{};
+  bool write = false;
+};
+
+// "https://www.cac.gov.cn/wxzw/" -> "cac-gov-cn": a starting point the admin can rename.
+std::string id_from_url(const std::string& url) {
+  std::string host = url;
+  if (auto at = host.find("://"); at != std::string::npos) host = host.substr(at + 3);
+  host = host.substr(0, host.find_first_of("/?#:"));
+  if (host.starts_with("www.")) host = host.substr(4);
+  std::string id;
+  for (char c : host) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      id += c;
+    } else if (c >= 'A' && c <= 'Z') {
+      id += static_cast<char>(c - 'A' + 'a');
+    } else if (!id.empty() && id.back() != '-') {
+      id += '-';
+    }
+  }
+  while (!id.empty() && id.back() == '-') id.pop_back();
+  return id.empty() ? "new-source" : id;
+}
+
+bool valid_id(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
+std::optional<SourceKind> kind_from_name(const std::string& name) {
+  for (SourceKind k : {SourceKind::kGovernment, SourceKind::kCourt, SourceKind::kAssociation,
+                       SourceKind::kCompany, SourceKind::kMedia, SourceKind::kPlatform}) {
+    if (source_kind_name(k) == name) return k;
+  }
+  return std::nullopt;
+}
+
+Result<std::string> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorCode::kNotFound, fmt::format("cannot read {}", path.string()));
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// Validates `text` as `sources check` reads a file (load_source_file), then moves it into
+// sources.d under the id's name. Never overwrites: an existing id is the admin's to change.
+Result<fs::path> write_source(const Loaded& loaded, const std::string& id, const std::string& text) {
+  const fs::path dir = loaded.config.sources_dir;
+  const fs::path target = dir / (id + ".toml");
+  if (loaded.find(id) != nullptr || fs::exists(target)) {
+    return fail(ErrorCode::kUsage,
+                fmt::format("a source with id '{}' already exists ({}); pick another with --id, or "
+                            "edit that file by hand",
+                            id, target.string()));
+  }
+  const fs::path temp = dir / fmt::format(".{}.toml.discover-tmp", id);
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) return fail(ErrorCode::kConfig, fmt::format("cannot write {}: check that {} exists and is writable", temp.string(), dir.string()));
+    out << text;
+    if (!out.flush()) return fail(ErrorCode::kConfig, fmt::format("cannot write {}", temp.string()));
+  }
+  auto checked = load_source_file(temp);
+  if (!checked) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    return fail(ErrorCode::kConfig,
+                "the discovered file does not pass `sources check`, so it was not saved:\n" +
+                    checked.error().message);
+  }
+  std::error_code ec;
+  // link + remove instead of rename: rename would replace a file created since the check.
+  fs::create_hard_link(temp, target, ec);
+  std::error_code ignored;
+  fs::remove(temp, ignored);
+  if (ec) {
+    return fail(ErrorCode::kConfig, fmt::format("cannot save {}: {}", target.string(), ec.message()));
+  }
+  return target;
+}
+
+int discover(const GlobalOptions& options, const DiscoverArguments& args) {
+  auto loaded = load_configuration(options.config);
+  if (!loaded) {
+    print_error(loaded.error());
+    return exit_code_for(loaded.error());
+  }
+  const std::string id = args.id.empty() ? id_from_url(args.url) : args.id;
+  if (!valid_id(id)) {
+    print_error(Error{ErrorCode::kUsage, fmt::format("--id '{}': use lower-case letters, digits, '-' and '_'", id)});
+    return kExitUsage;
+  }
+  const auto kind = kind_from_name(args.kind);
+  if (!kind) {
+    print_error(Error{ErrorCode::kUsage,
+                      fmt::format("--kind '{}': write government, court, association, company, media or platform", args.kind)});
+    return kExitUsage;
+  }
+  if (!args.url.starts_with("http://") && !args.url.starts_with("https://")) {
+    print_error(Error{ErrorCode::kUsage, fmt::format("'{}' is not an http(s) URL", args.url)});
+    return kExitUsage;
+  }
+
+  FetchRequest request{.url = args.url,
+                       .user_agent = identifying_user_agent(loaded->config.user_agent, loaded->config.contact),
+                       .timeout = loaded->config.default_timeout};
+  std::unique_ptr<Fetcher> fetcher;
+  if (args.page.empty() || !args.replay.empty()) {
+    auto opened = open_fetcher(args.replay, politeness_settings(loaded->config, loaded->sources.sources));
+    if (!opened) {
+      print_error(opened.error());
+      return kExitFailed;
+    }
+    fetcher = std::move(*opened);
+  }
+  FetchResponse page;
+  if (!args.page.empty()) {
+    auto body = read_file(args.page);
+    if (!body) {
+      print_error(body.error());
+      return kExitFailed;
+    }
+    // A saved page has no headers: the charset comes from a BOM, <meta> or detection.
+    page = FetchResponse{.status = 200, .final_url = args.url, .body = std::move(*body)};
+  } else {
+    auto fetched = fetcher->fetch(request);
+    if (!fetched) {
+      print_error(fetched.error());
+      return kExitFailed;
+    }
+    page = std::move(*fetched);
+  }
+  auto decoded = decode_to_utf8(page.body, page.content_type, std::nullopt);
+  if (!decoded) {
+    print_error(decoded.error());
+    return kExitFailed;
+  }
+  SystemClock clock;
+  DiscoverOptions discover_options{.timezone = loaded->config.local_zone, .now_utc = clock.now_utc_seconds()};
+  auto found = discover_list(*decoded, page.final_url.empty() ? args.url : page.final_url, discover_options);
+  if (!found) {
+    print_error(found.error());
+    return kExitFailed;
+  }
+  if (fetcher) probe_feeds(*found, *fetcher, request);
+
+  if (found->choice == DiscoveryChoice::kNone) {
+    std::cerr << fmt::format(
+        "herald: no announcement list or feed found on {}.\n"
+        "  What to try: open the page in a browser and follow the column's \"more\" (更多) link "
+        "to the list page itself, then run discover on that URL; a homepage or a page drawn by "
+        "JavaScript often has no list in its HTML. Otherwise write [list] by hand (README, "
+        "\"Adding a source\").\n",
+        args.url);
+    for (const ListCandidate& c : found->lists) {
+      std::cerr << "  looked at: " << describe_candidate(c) << "\n";
+    }
+    return kExitFailed;
+  }
+
+  SourceDraft draft{.id = id, .kind = *kind, .url = args.url};
+  const std::string file = render_source_file(*found, draft);
+  std::cout << file;
+  if (found->choice == DiscoveryChoice::kList) {
+    const ListCandidate& best = found->lists.front();
+    std::cout << fmt::format("\n# First items extracted with these rules ({} in all):\n", best.round_trip_items);
+    for (const RawItem& item : best.preview) {
+      std::cout << fmt::format("#   {:<12} {}\n#                {}\n", item.date_text.empty() ? "-" : item.date_text,
+                               item.title, item.link);
+    }
+    if (found->lists.size() > 1) {
+      std::cout << "\n# Rejected alternatives:\n";
+      for (std::size_t i = 1; i < found->lists.size(); ++i) {
+        std::cout << "#   " << describe_candidate(found->lists[i]) << "\n";
+      }
+    }
+  } else {
+    std::cout << fmt::format("\n# The page's own list was: {}\n",
+                             found->lists.empty() ? std::string("none found") : describe_candidate(found->lists.front()));
+  }
+  if (!args.write) {
+    std::cout << fmt::format("\n# Not saved. Run again with --write to check it and save it as {}\n",
+                             (loaded->config.sources_dir / (id + ".toml")).string());
+    return kExitOk;
+  }
+  auto written = write_source(*loaded, id, file);
+  if (!written) {
+    print_error(written.error());
+    return exit_code_for(written.error());
+  }
+  std::cout << fmt::format("\n# Saved as {}; herald serve picks it up at the next reload.\n", written->string());
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_sources_discover_verb(Cli& cli, CLI::App* sources) {
+  auto args = std::make_shared<DiscoverArguments>();
+  CLI::App* cmd = sources->add_subcommand(
+      "discover",
+      "Propose a source file from a list page's URL: feeds first, else the page's list of "
+      "announcements with selectors, checked by extracting with them; prints the file, the "
+      "first items and the rejected alternatives");
+  cmd->add_option("URL", args->url, "The list page (a column's own page, not the homepage)")->required();
+  cmd->add_option("--id", args->id, "Source id (default: from the host name)");
+  cmd->add_option("--kind", args->kind, "government, court, association, company, media or platform");
+  cmd->add_flag("--write", args->write,
+                "Check the file as `sources check` does and save it to sources.d (never overwrites)");
+  CLI::Option* page = cmd->add_option("--page", args->page, "Read the page from this saved file (offline)")
+                          ->check(CLI::ExistingFile);
+  cmd->add_option("--replay", args->replay, "Answer every fetch from saved responses in DIR")
+      ->check(CLI::ExistingDirectory)
+      ->excludes(page);
+  cli.on(cmd, [&cli, args] { return discover(cli.options(), *args); });
+}
+
+}  // namespace herald
