@@ -653,7 +653,14 @@ struct Derivation {
     if (chain.empty()) return own;
     // Nearest container with the CMS's own name, then more ancestors for context.
     std::string css = step(chain.front(), true) + " > " + middle + own;
-    if (exact(css)) return css;
+    // "ul > li" may single the list out today and not after the next template change: a
+    // named ancestor is looked for first, the nameless form is the fallback.
+    const bool named = css.find_first_of(".#") != std::string::npos;
+    std::string nameless;
+    if (exact(css)) {
+      if (named) return css;
+      nameless = css;
+    }
     std::string prefix = step(chain.front(), true);
     for (std::size_t i = 1; i < chain.size() && i < 8; ++i) {
       const xmlNode* a = chain[i];
@@ -664,6 +671,7 @@ struct Derivation {
       if (exact(css)) return css;
       if (s.find('#') != std::string::npos) break;  // an id is as specific as it gets
     }
+    if (!nameless.empty()) return nameless;
     // Nothing named tells the region apart: positions, nearest container first.
     std::string path = middle + own;
     for (std::size_t i = 0; i < chain.size(); ++i) {
@@ -1062,9 +1070,22 @@ Result<Discovery> discover_list(const DecodedPage& page, std::string_view final_
     std::vector<const Region*> chosen;
     for (const Region& r : kept) {
       if (r.candidate.rules.item.text.empty()) continue;
-      const std::set<xmlNode*> mine(r.members.begin(), r.members.end());
       bool dup = false;
-      for (const Region* c : chosen) {
+      for (const Region*& c : chosen) {
+        // The same records one level out (<li> around each <h5>): as good, and the outer
+        // one also holds what sits beside the link (a date added later, a summary).
+        if (r.members.size() == c->members.size() && r.candidate.round_trip_ok &&
+            c->score - r.score < 0.5) {
+          bool outer = true;
+          for (std::size_t i = 0; i < r.members.size() && outer; ++i) {
+            outer = c->members[i]->parent == r.members[i];
+          }
+          if (outer) {
+            c = &r;
+            dup = true;
+            break;
+          }
+        }
         if (c->candidate.rules.item.text == r.candidate.rules.item.text) dup = true;
         std::size_t inside = 0;
         for (xmlNode* m : r.members) {
