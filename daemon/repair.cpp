@@ -564,6 +564,9 @@ void retire_if_matching(const SourceConfig& source, Store& store, const RunRepor
 
 void consider_repair(const SourceConfig& source, Store& store, const FetchResponse& page,
                      const RunReport& report, std::int64_t now_utc) {
+  if (source.file.empty()) {
+    return;  // built in code (tests, tools), not read from sources.d: no file to repair
+  }
   try {
     auto cause = repair_cause(source, store, report);
     if (!cause) {
