@@ -1,6 +1,7 @@
 // `herald sources discover URL`: a source file from a list page's URL alone.
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -91,26 +92,37 @@ Result<fs::path> write_source(const Loaded& loaded, const std::string& id, const
                             "edit that file by hand",
                             id, target.string()));
   }
-  const fs::path temp = dir / fmt::format(".{}.toml.discover-tmp", id);
+  // Checked under its own name in a private directory next to sources.d's files (the loader
+  // wants id == file name; the daemon reads sources.d/*.toml only, never subdirectories),
+  // then linked into place: same file system, and never a half-written file in sources.d.
+  std::string pattern = (dir / ".discover-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return fail(ErrorCode::kConfig,
+                fmt::format("cannot write in {}: check that it exists and is writable", dir.string()));
+  }
+  const fs::path scratch = pattern;
+  struct Cleanup {
+    fs::path path;
+    ~Cleanup() {
+      std::error_code ignored;
+      fs::remove_all(path, ignored);
+    }
+  } cleanup{scratch};
+  const fs::path temp = scratch / (id + ".toml");
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) return fail(ErrorCode::kConfig, fmt::format("cannot write {}: check that {} exists and is writable", temp.string(), dir.string()));
     out << text;
     if (!out.flush()) return fail(ErrorCode::kConfig, fmt::format("cannot write {}", temp.string()));
   }
   auto checked = load_source_file(temp);
   if (!checked) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
     return fail(ErrorCode::kConfig,
                 "the discovered file does not pass `sources check`, so it was not saved:\n" +
                     checked.error().message);
   }
   std::error_code ec;
-  // link + remove instead of rename: rename would replace a file created since the check.
+  // A hard link fails if the name was taken since the check, where rename would replace it.
   fs::create_hard_link(temp, target, ec);
-  std::error_code ignored;
-  fs::remove(temp, ignored);
   if (ec) {
     return fail(ErrorCode::kConfig, fmt::format("cannot save {}: {}", target.string(), ec.message()));
   }
