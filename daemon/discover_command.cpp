@@ -209,6 +209,10 @@ int discover(const GlobalOptions& options, const DiscoverArguments& args) {
   }
 
   SourceDraft draft{.id = id, .kind = *kind, .url = args.url};
+  // Dates were read in herald.toml's zone while discovering; the file says so, or the source
+  // would read the same dates as UTC.
+  const std::string zone = loaded->config.local_zone.name();
+  if (zone.find('/') != std::string::npos) draft.timezone = zone;
   const std::string file = render_source_file(*found, draft);
   std::cout << file;
   if (found->choice == DiscoveryChoice::kList) {

@@ -83,6 +83,7 @@ TEST_F(DiscoverCommandTest, ProposesTheColumnsListAndWritesItOnce) {
   ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
   EXPECT_EQ(loaded->url, url);
   EXPECT_EQ(loaded->list->item.text, "ul.news-list > li");
+  EXPECT_EQ(loaded->timezone.name(), "Asia/Shanghai");  // herald.toml's default zone
 
   // The saved source works as any other: `sources test` extracts the column's 8 items.
   const Outcome tested = herald("sources test example-tzgg");
