@@ -139,8 +139,8 @@ void repair_decide(App& app, const httplib::Request& request, httplib::Response&
 }  // namespace
 
 void register_repair_pages(App& app, httplib::Server& server) {
-  server.Get(kRepairPath, app.route(Surface::kPage, Access::kAdmin, repair_page));
-  server.Post(kRepairPath, app.route(Surface::kPage, Access::kAdmin, repair_decide));
+  app.get(server, kRepairPath, app.route(Surface::kPage, Access::kAdmin, repair_page));
+  app.post(server, kRepairPath, app.route(Surface::kPage, Access::kAdmin, repair_decide));
 }
 
 }  // namespace herald::web

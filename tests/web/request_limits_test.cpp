@@ -32,6 +32,15 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
+// A concrete path for a registered route pattern: numeric ids become 1, a catch-all becomes
+// a 64-hex digest (evidence), and any other capture group (source ids, …) a plain name.
+std::string path_for(const std::string& pattern) {
+  std::string path = std::regex_replace(pattern, std::regex(R"(\(\\d\{1,18\}\))"), "1");
+  path = std::regex_replace(path, std::regex(R"(\(\.\*\))"),
+                            "0000000000000000000000000000000000000000000000000000000000000000");
+  return std::regex_replace(path, std::regex(R"(\([^()]*\))"), "abc");
+}
+
 // A client socket to the server, closed on destruction.
 class RawConnection {
  public:
@@ -196,7 +205,7 @@ TEST_F(RequestLimitsTest, EveryStateChangingRouteRefusesAnOversizedBodyBeforeAut
   for (const web::RouteEntry& route : server_->routes()) {
     if (route.method != "GET") {
       targets.push_back(route.method + " " +
-                        std::regex_replace(route.pattern, std::regex(R"(\(\\d\{1,18\}\))"), "1"));
+                        path_for(route.pattern));
     }
   }
   targets.push_back("POST /no/such/route");
@@ -325,18 +334,18 @@ TEST_F(RequestLimitsTest, EveryRouteTheRouterKnowsNeedsASession) {
   bool saw_evidence = false;
   bool saw_download = false;
   bool saw_post = false;
+  bool saw_repair = false;
   for (const web::RouteEntry& route : server_->routes()) {
     const std::string name = route.method + " " + route.pattern;
     if (std::find(public_routes.begin(), public_routes.end(), name) != public_routes.end()) {
       continue;
     }
-    std::string path = std::regex_replace(route.pattern, std::regex(R"(\(\\d\{1,18\}\))"), "1");
-    path = std::regex_replace(path, std::regex(R"(\(\.\*\))"),
-                              "0000000000000000000000000000000000000000000000000000000000000000");
+    const std::string path = path_for(route.pattern);
     SCOPED_TRACE(route.method + " " + path);
     saw_evidence |= path.starts_with("/evidence/");
     saw_download |= path == "/export/download";
     saw_post |= route.method == "POST";
+    saw_repair |= path == "/sources/abc/repair";
     const bool api = path.starts_with("/api/");
     httplib::Headers headers{{"Origin", origin()}, {"Sec-Fetch-Site", "same-origin"}};
     if (route.method != "GET" && route.method != "POST" && route.method != "PATCH") {
@@ -366,6 +375,7 @@ TEST_F(RequestLimitsTest, EveryRouteTheRouterKnowsNeedsASession) {
   EXPECT_TRUE(saw_evidence);
   EXPECT_TRUE(saw_download);
   EXPECT_TRUE(saw_post);
+  EXPECT_TRUE(saw_repair);  // web/repair_pages.cpp registers through App too
   EXPECT_GE(checked, 18);
 }
 
