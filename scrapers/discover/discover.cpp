@@ -28,6 +28,11 @@ constexpr std::size_t kMinRecords = 3;
 // Regions scored in full (selectors derived, round trip run): the rest lose on the cheap
 // first score already, and deriving selectors is most of discovery's cost.
 constexpr std::size_t kDeepCandidates = 10;
+// A record is small: an element with more descendants than this is a container of records
+// (or a hostile page), and not analysed as one. With the cap on records analysed, it bounds
+// discovery's work on any page, which matters where the daemon runs it (repair proposals).
+constexpr std::size_t kMaxRecordElements = 200;
+constexpr std::size_t kMaxRecordsAnalysed = 5000;
 // A date as a list prints it is short; a longer text holding a date is a headline.
 constexpr std::size_t kMaxDateCodePoints = 40;
 
@@ -298,6 +303,21 @@ bool usable_href(std::string_view href) {
   const std::string lower = lower_ascii(href.substr(0, 11));
   return !lower.starts_with("javascript:") && !lower.starts_with("mailto:") &&
          !lower.starts_with("tel:");
+}
+
+// Elements in the subtree of `e`, counting stops once past `limit`.
+std::size_t count_elements(const xmlNode* e, std::size_t limit) {
+  std::size_t n = 0;
+  std::vector<const xmlNode*> stack{e};
+  while (!stack.empty() && n <= limit) {
+    const xmlNode* x = stack.back();
+    stack.pop_back();
+    ++n;
+    for (const xmlNode* c = x->children; c != nullptr; c = c->next) {
+      if (is_element(c)) stack.push_back(c);
+    }
+  }
+  return n;
 }
 
 void collect_links(xmlNode* e, std::vector<xmlNode*>& out) {
@@ -1042,8 +1062,12 @@ Result<Discovery> discover_list(const DecodedPage& page, std::string_view final_
     collect_regions(root, regions, 0);
     std::vector<Region> kept;
     std::set<std::vector<xmlNode*>> seen;
+    std::size_t analysed = 0;
     for (Region& r : regions) {
       if (!seen.insert(r.members).second) continue;
+      if (count_elements(r.members.front(), kMaxRecordElements) > kMaxRecordElements) continue;
+      if (analysed + r.members.size() > kMaxRecordsAnalysed) continue;
+      analysed += r.members.size();
       for (xmlNode* m : r.members) {
         Record rec = analyse_record(m, dates);
         if (rec.link != nullptr) r.records.push_back(std::move(rec));
