@@ -16,6 +16,7 @@
 #include "config/config_loader.h"
 #include "daemon/cli.h"
 #include "daemon/context.h"
+#include "daemon/discover_service.h"
 #include "daemon/output.h"
 #include "daemon/politeness.h"
 #include "daemon/replay_fetcher.h"
@@ -81,15 +82,80 @@ Result<std::string> read_file(const fs::path& path) {
   return out.str();
 }
 
-// Validates `text` as `sources check` reads a file (load_source_file), then moves it into
-// sources.d under the id's name. Never overwrites: an existing id is the admin's to change.
-Result<fs::path> write_source(const Loaded& loaded, const std::string& id, const std::string& text) {
+}  // namespace
+
+std::string no_list_message(const std::string& url) {
+  return fmt::format(
+      "no announcement list or feed found on {}.\n"
+      "  What to try: open the page in a browser and follow the column's \"more\" (更多) link "
+      "to the list page itself, then run discover on that URL; a homepage or a page drawn by "
+      "JavaScript often has no list in its HTML. Otherwise write [list] by hand (README, "
+      "\"Adding a source\").",
+      url);
+}
+
+Result<DiscoverRun> run_discovery(const Loaded& loaded, Fetcher* fetcher, const DiscoverInput& input) {
+  const std::string id = input.id.empty() ? id_from_url(input.url) : input.id;
+  if (!valid_id(id)) {
+    return fail(ErrorCode::kUsage, fmt::format("id '{}': use lower-case letters, digits, '-' and '_'", id));
+  }
+  const auto kind = kind_from_name(input.kind.empty() ? "government" : input.kind);
+  if (!kind) {
+    return fail(ErrorCode::kUsage,
+                fmt::format("kind '{}': write government, court, association, company, media or platform",
+                            input.kind));
+  }
+  if (!input.url.starts_with("http://") && !input.url.starts_with("https://")) {
+    return fail(ErrorCode::kUsage, fmt::format("'{}' is not an http(s) URL", input.url));
+  }
+  FetchRequest request{.url = input.url,
+                       .user_agent = identifying_user_agent(loaded.config.user_agent, loaded.config.contact),
+                       .timeout = loaded.config.default_timeout};
+  FetchResponse page;
+  if (input.page) {
+    page = *input.page;
+  } else {
+    if (fetcher == nullptr) {
+      return fail(ErrorCode::kUsage, "no page to read: give a URL to fetch or a saved page");
+    }
+    auto fetched = fetcher->fetch(request);
+    if (!fetched) {
+      return fail(std::move(fetched.error()));
+    }
+    page = std::move(*fetched);
+  }
+  auto decoded = decode_to_utf8(page.body, page.content_type, std::nullopt);
+  if (!decoded) {
+    return fail(std::move(decoded.error()));
+  }
+  SystemClock clock;
+  DiscoverOptions discover_options{.timezone = loaded.config.local_zone, .now_utc = clock.now_utc_seconds()};
+  auto found = discover_list(*decoded, page.final_url.empty() ? input.url : page.final_url, discover_options);
+  if (!found) {
+    return fail(std::move(found.error()));
+  }
+  if (fetcher != nullptr) probe_feeds(*found, *fetcher, request);
+  DiscoverRun run{.id = id, .url = input.url, .discovery = std::move(*found)};
+  if (run.discovery.choice == DiscoveryChoice::kNone) {
+    return run;
+  }
+  SourceDraft draft{.id = id, .kind = *kind, .url = input.url};
+  // Dates were read in herald.toml's zone while discovering; the file says so, or the source
+  // would read the same dates as UTC.
+  const std::string zone = loaded.config.local_zone.name();
+  if (zone.find('/') != std::string::npos) draft.timezone = zone;
+  run.file = render_source_file(run.discovery, draft);
+  return run;
+}
+
+Result<fs::path> save_discovered_source(const Loaded& loaded, const std::string& id,
+                                        const std::string& text) {
   const fs::path dir = loaded.config.sources_dir;
   const fs::path target = dir / (id + ".toml");
   if (loaded.find(id) != nullptr || fs::exists(target)) {
     return fail(ErrorCode::kUsage,
-                fmt::format("a source with id '{}' already exists ({}); pick another with --id, or "
-                            "edit that file by hand",
+                fmt::format("a source with id '{}' already exists ({}); pick another id, or edit that file "
+                            "by hand",
                             id, target.string()));
   }
   // Checked under its own name in a private directory next to sources.d's files (the loader
@@ -129,31 +195,14 @@ Result<fs::path> write_source(const Loaded& loaded, const std::string& id, const
   return target;
 }
 
+namespace {
+
 int discover(const GlobalOptions& options, const DiscoverArguments& args) {
   auto loaded = load_configuration(options.config);
   if (!loaded) {
     print_error(loaded.error());
     return exit_code_for(loaded.error());
   }
-  const std::string id = args.id.empty() ? id_from_url(args.url) : args.id;
-  if (!valid_id(id)) {
-    print_error(Error{ErrorCode::kUsage, fmt::format("--id '{}': use lower-case letters, digits, '-' and '_'", id)});
-    return kExitUsage;
-  }
-  const auto kind = kind_from_name(args.kind);
-  if (!kind) {
-    print_error(Error{ErrorCode::kUsage,
-                      fmt::format("--kind '{}': write government, court, association, company, media or platform", args.kind)});
-    return kExitUsage;
-  }
-  if (!args.url.starts_with("http://") && !args.url.starts_with("https://")) {
-    print_error(Error{ErrorCode::kUsage, fmt::format("'{}' is not an http(s) URL", args.url)});
-    return kExitUsage;
-  }
-
-  FetchRequest request{.url = args.url,
-                       .user_agent = identifying_user_agent(loaded->config.user_agent, loaded->config.contact),
-                       .timeout = loaded->config.default_timeout};
   std::unique_ptr<Fetcher> fetcher;
   if (args.page.empty() || !args.replay.empty()) {
     auto opened = open_fetcher(args.replay, politeness_settings(loaded->config, loaded->sources.sources));
@@ -163,7 +212,7 @@ int discover(const GlobalOptions& options, const DiscoverArguments& args) {
     }
     fetcher = std::move(*opened);
   }
-  FetchResponse page;
+  DiscoverInput input{.url = args.url, .id = args.id, .kind = args.kind};
   if (!args.page.empty()) {
     auto body = read_file(args.page);
     if (!body) {
@@ -171,73 +220,45 @@ int discover(const GlobalOptions& options, const DiscoverArguments& args) {
       return kExitFailed;
     }
     // A saved page has no headers: the charset comes from a BOM, <meta> or detection.
-    page = FetchResponse{.status = 200, .final_url = args.url, .body = std::move(*body)};
-  } else {
-    auto fetched = fetcher->fetch(request);
-    if (!fetched) {
-      print_error(fetched.error());
-      return kExitFailed;
-    }
-    page = std::move(*fetched);
+    input.page = FetchResponse{.status = 200, .final_url = args.url, .body = std::move(*body)};
   }
-  auto decoded = decode_to_utf8(page.body, page.content_type, std::nullopt);
-  if (!decoded) {
-    print_error(decoded.error());
-    return kExitFailed;
+  auto run = run_discovery(*loaded, fetcher.get(), input);
+  if (!run) {
+    print_error(run.error());
+    return exit_code_for(run.error());
   }
-  SystemClock clock;
-  DiscoverOptions discover_options{.timezone = loaded->config.local_zone, .now_utc = clock.now_utc_seconds()};
-  auto found = discover_list(*decoded, page.final_url.empty() ? args.url : page.final_url, discover_options);
-  if (!found) {
-    print_error(found.error());
-    return kExitFailed;
-  }
-  if (fetcher) probe_feeds(*found, *fetcher, request);
-
-  if (found->choice == DiscoveryChoice::kNone) {
-    std::cerr << fmt::format(
-        "herald: no announcement list or feed found on {}.\n"
-        "  What to try: open the page in a browser and follow the column's \"more\" (更多) link "
-        "to the list page itself, then run discover on that URL; a homepage or a page drawn by "
-        "JavaScript often has no list in its HTML. Otherwise write [list] by hand (README, "
-        "\"Adding a source\").\n",
-        args.url);
-    for (const ListCandidate& c : found->lists) {
+  const Discovery& found = run->discovery;
+  if (found.choice == DiscoveryChoice::kNone) {
+    std::cerr << "herald: " << no_list_message(args.url) << "\n";
+    for (const ListCandidate& c : found.lists) {
       std::cerr << "  looked at: " << describe_candidate(c) << "\n";
     }
     return kExitFailed;
   }
-
-  SourceDraft draft{.id = id, .kind = *kind, .url = args.url};
-  // Dates were read in herald.toml's zone while discovering; the file says so, or the source
-  // would read the same dates as UTC.
-  const std::string zone = loaded->config.local_zone.name();
-  if (zone.find('/') != std::string::npos) draft.timezone = zone;
-  const std::string file = render_source_file(*found, draft);
-  std::cout << file;
-  if (found->choice == DiscoveryChoice::kList) {
-    const ListCandidate& best = found->lists.front();
+  std::cout << run->file;
+  if (found.choice == DiscoveryChoice::kList) {
+    const ListCandidate& best = found.lists.front();
     std::cout << fmt::format("\n# First items extracted with these rules ({} in all):\n", best.round_trip_items);
     for (const RawItem& item : best.preview) {
       std::cout << fmt::format("#   {:<12} {}\n#                {}\n", item.date_text.empty() ? "-" : item.date_text,
                                item.title, item.link);
     }
-    if (found->lists.size() > 1) {
+    if (found.lists.size() > 1) {
       std::cout << "\n# Rejected alternatives:\n";
-      for (std::size_t i = 1; i < found->lists.size(); ++i) {
-        std::cout << "#   " << describe_candidate(found->lists[i]) << "\n";
+      for (std::size_t i = 1; i < found.lists.size(); ++i) {
+        std::cout << "#   " << describe_candidate(found.lists[i]) << "\n";
       }
     }
   } else {
     std::cout << fmt::format("\n# The page's own list was: {}\n",
-                             found->lists.empty() ? std::string("none found") : describe_candidate(found->lists.front()));
+                             found.lists.empty() ? std::string("none found") : describe_candidate(found.lists.front()));
   }
   if (!args.write) {
     std::cout << fmt::format("\n# Not saved. Run again with --write to check it and save it as {}\n",
-                             (loaded->config.sources_dir / (id + ".toml")).string());
+                             (loaded->config.sources_dir / (run->id + ".toml")).string());
     return kExitOk;
   }
-  auto written = write_source(*loaded, id, file);
+  auto written = save_discovered_source(*loaded, run->id, run->file);
   if (!written) {
     print_error(written.error());
     return exit_code_for(written.error());

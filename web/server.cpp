@@ -21,6 +21,7 @@
 #include "common/timezone.h"
 #include "web/app.h"
 #include "web/metrics.h"
+#include "web/discover_pages.h"
 #include "web/repair_pages.h"
 
 namespace herald::web {
@@ -855,6 +856,7 @@ Result<std::unique_ptr<WebServer>> WebServer::create(const WebSettings& settings
   }
   register_pages(app, server);
   register_repair_pages(app, server);  // web/repair_pages.cpp
+  register_discover_pages(app, server);  // web/discover_pages.cpp
   register_api(app, server);
   return std::make_unique<WebServer>(std::move(impl));
 }

@@ -18,6 +18,23 @@
 
 namespace herald::web {
 
+// What discovery (`herald sources discover URL`, docs: README "Adding a source") proposes
+// for a URL, as the web page shows it. Plain strings: web/ never sees the scrapers' types.
+struct DiscoveredItem {
+  std::string title{};
+  std::string url{};
+  std::string date{};  // as the page prints it, or empty
+};
+struct DiscoveryPreview {
+  std::string source_text{};  // the proposed source file (TOML), comments included
+  std::string id{};           // the id it proposes (the one asked for, or derived)
+  double confidence = 0.0;    // 0..1
+  std::vector<std::string> summary{};       // what was inferred, one line each
+  std::vector<DiscoveredItem> items{};      // the first items the proposal extracts
+  std::vector<std::string> alternatives{};  // the regions it rejected, one line each
+  std::string problem{};  // empty when a proposal was found; else why not and what to try
+};
+
 // What the web server needs from the rest of herald. web/ sits below daemon/, so the
 // pieces that live there (password hashing, building an edition) come in as functions.
 struct WebDeps {
@@ -51,6 +68,18 @@ struct WebDeps {
   std::function<Result<std::string>(Store& store, const std::string& source_id, bool apply,
                                     const std::string& actor)>
       decide_repair{};
+  // Discovery for the admins' page /sources/discover: fetches `url` and proposes a source
+  // file; `id` and `kind` may be empty (then herald derives the id and uses the CLI's
+  // default kind). An error is a failure to fetch or read the page; a page with no list
+  // is a preview with `problem` set. Empty: the page says discovery is not available.
+  std::function<Result<DiscoveryPreview>(const std::string& url, const std::string& id,
+                                         const std::string& kind)>
+      discover_source{};
+  // Checks `text` as `herald sources check` would and saves it as source `id` in
+  // sources.d/ (never over an existing id), then has herald serve reload; returns the path
+  // written. Errors say why (the file's line, the id taken, the directory not writable).
+  std::function<Result<std::string>(const std::string& id, const std::string& text)>
+      save_source{};
 };
 
 // Limits of the HTTP server itself (RELIABILITY.md §3.1 "HTTP server limits", N18).
