@@ -20,8 +20,8 @@
 #include "common/text.h"
 #include "common/timezone.h"
 #include "web/app.h"
-#include "web/metrics.h"
 #include "web/discover_pages.h"
+#include "web/metrics.h"
 #include "web/repair_pages.h"
 
 namespace herald::web {
