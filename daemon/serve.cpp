@@ -23,6 +23,7 @@
 #include "common/log_format.h"
 #include "daemon/cli.h"
 #include "daemon/context.h"
+#include "daemon/discover_service.h"
 #include "daemon/edition.h"
 #include "daemon/housekeeping.h"
 #include "daemon/contracts.h"
@@ -36,6 +37,7 @@
 #include "daemon/scheduler.h"
 #include "daemon/stop_signal.h"
 #include "daemon/watchdog.h"
+#include "scrapers/normalise/url.h"
 #include "web/server.h"
 
 namespace herald {
@@ -58,6 +60,51 @@ void log_error_lines(std::string_view prefix, const std::string& message) {
     }
     start = end + 1;
   }
+}
+
+// What the admins' discovery page shows (web/discover_pages.cpp), in the web layer's plain
+// strings: the proposed file, what was inferred, the first items and the alternatives.
+web::DiscoveryPreview discovery_preview(const DiscoverRun& run) {
+  web::DiscoveryPreview preview;
+  preview.id = run.id;
+  preview.source_text = run.file;
+  const Discovery& found = run.discovery;
+  preview.confidence = found.confidence;
+  if (found.choice == DiscoveryChoice::kNone) {
+    preview.problem = no_list_message(run.url);
+  }
+  if (!found.charset.empty()) {
+    preview.summary.push_back(fmt::format("charset: {} ({})", found.charset, found.charset_origin));
+  }
+  if (!found.cms.empty()) {
+    preview.summary.push_back("CMS: " + found.cms);
+  }
+  if (found.choice == DiscoveryChoice::kFeed && !found.feeds.empty()) {
+    const FeedCandidate& feed = found.feeds.front();
+    preview.summary.push_back(fmt::format("feed: {} ({} items, {:.0f}% of the page's list)",
+                                          feed.url, feed.items, feed.overlap * 100));
+  }
+  if (!found.lists.empty()) {
+    const ListCandidate& best = found.lists.front();
+    if (found.choice == DiscoveryChoice::kList) {
+      preview.summary.push_back(fmt::format("list: {} ({} records, dates {})", best.region,
+                                            best.records, date_origin_name(best.date_origin)));
+      for (const std::string& reason : best.reasons) {
+        preview.summary.push_back(reason);
+      }
+      for (const RawItem& item : best.preview) {
+        auto absolute = resolve_url(found.url, item.link);
+        preview.items.push_back({.title = item.title,
+                                 .url = absolute ? *absolute : item.link,
+                                 .date = item.date_text});
+      }
+    }
+    const std::size_t first_rejected = found.choice == DiscoveryChoice::kList ? 1 : 0;
+    for (std::size_t i = first_rejected; i < found.lists.size(); ++i) {
+      preview.alternatives.push_back(describe_candidate(found.lists[i]));
+    }
+  }
+  return preview;
 }
 
 // The editors' web UI on its own thread next to the poll loop; stopped and joined when it
@@ -104,6 +151,30 @@ class WebRunner {
       ::kill(::getpid(), SIGHUP);
       return fmt::format("repair {} applied; old file kept as {}", applied->proposal_id,
                          applied->backup.string());
+    };
+    // Discovery for the admins' page: its own fetcher per request (web workers never share
+    // the poll loop's), and a file saved into sources.d/ is read by the reload SIGHUP starts.
+    auto shared = std::make_shared<const Loaded>(loaded);
+    deps.discover_source = [shared](const std::string& url, const std::string& id,
+                                    const std::string& kind) -> Result<web::DiscoveryPreview> {
+      auto fetcher = open_fetcher({}, politeness_settings(shared->config, shared->sources.sources));
+      if (!fetcher) {
+        return fail(std::move(fetcher.error()));
+      }
+      auto run = run_discovery(*shared, fetcher->get(), DiscoverInput{.url = url, .id = id, .kind = kind});
+      if (!run) {
+        return fail(std::move(run.error()));
+      }
+      return discovery_preview(*run);
+    };
+    deps.save_source = [shared](const std::string& id,
+                                const std::string& text) -> Result<std::string> {
+      auto saved = save_discovered_source(*shared, id, text);
+      if (!saved) {
+        return fail(std::move(saved.error()));
+      }
+      ::kill(::getpid(), SIGHUP);
+      return saved->string();
     };
     return web::WebServer::create(loaded.config.web, std::move(deps));
   }
