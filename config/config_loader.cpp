@@ -647,6 +647,11 @@ std::optional<ListRules> read_list(TableReader& list) {
     rules.summary = selector(list, "summary", SelectorScope::kRelative, "\".summary\"");
     ok = ok && rules.summary.has_value();
   }
+  if (list.has("title_strip_date")) {
+    const std::optional<bool> strip = list.boolean("title_strip_date");
+    ok = ok && strip.has_value();
+    rules.title_strip_date = strip.value_or(false);
+  }
   if (!ok) {
     return std::nullopt;
   }
@@ -1033,7 +1038,7 @@ Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_
                                     source_type_name(source.type)));
     } else {
       TableReader list_reader(problems, *list, "list",
-                              {"item", "title", "link", "date", "summary"});
+                              {"item", "title", "link", "date", "summary", "title_strip_date"});
       source.list = read_list(list_reader);
     }
   } else if (polled && source.type == SourceType::kHtml && !top.has("list")) {

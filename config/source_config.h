@@ -33,6 +33,10 @@ struct ListRules {
   Selector link{};                    // usually "a@href"
   std::optional<Selector> date{};
   std::optional<Selector> summary{};
+  // The template prints each item's date in its link text ("2023-11-07 关于…的通知",
+  // "Notice … [2023-11-07]"): the date at either end is cut from the title, and a date rule
+  // that reads the same text keeps only that date. Off by default: titles stay as printed.
+  bool title_strip_date = false;
 };
 
 // [json]: items from a JSON API (GET, or POST with a form body). Paths are dot paths

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "scrapers/normalise/date.h"
 #include "scrapers/parse/xpath.h"
 
 namespace herald {
@@ -59,6 +60,14 @@ Result<std::vector<RawItem>> extract_list(const HtmlDocument& page, const ListRu
       if (!date) return fail(date.error());
       auto summary = optional_value(*xpath, node, rules.summary);
       if (!summary) return fail(summary.error());
+      if (rules.title_strip_date) {
+        // The date printed in the link text is not part of the headline; a date rule that
+        // reads that same text ("a") keeps only the date, for people reading published_text.
+        if (auto split = split_edge_date(*title)) {
+          if (*date == *title) *date = std::move(split->date);
+          *title = std::move(split->headline);
+        }
+      }
 
       items.push_back(RawItem{.title = std::move(*title),
                               .link = std::move(link->value),

@@ -1049,3 +1049,175 @@ std::optional<ParsedDate> date_from_url(std::string_view url, const TimeZone& tz
 }
 
 }  // namespace herald
+
+namespace herald {
+namespace {
+
+// Brackets a template puts around a date it prints in a link text, and the marks that set
+// it off from the headline.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kEdgeBrackets{
+    {{"[", "]"}, {"(", ")"}, {"【", "】"}, {"（", "）"}, {"〔", "〕"}}};
+constexpr std::array<std::string_view, 8> kEdgeSeparators{"|", "-", "–", "—", "·", ":", "：", "/"};
+
+// Whitespace as link texts carry it: ASCII, NBSP and the ideographic space.
+std::size_t blank_at(std::string_view s, std::size_t i) {
+  if (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) {
+    return 1;
+  }
+  if (s.substr(i).starts_with("\xC2\xA0")) {
+    return 2;
+  }
+  if (s.substr(i).starts_with("\xE3\x80\x80")) {
+    return 3;
+  }
+  return 0;
+}
+
+std::size_t skip_blanks_forward(std::string_view s, std::size_t i) {
+  while (std::size_t n = blank_at(s, i)) {
+    i += n;
+  }
+  return i;
+}
+
+// The end of the text once the blanks before `end` are dropped.
+std::size_t skip_blanks_backward(std::string_view s, std::size_t end) {
+  for (;;) {
+    if (end >= 1 && blank_at(s, end - 1) == 1) {
+      --end;
+    } else if (end >= 2 && blank_at(s, end - 2) == 2) {
+      end -= 2;
+    } else if (end >= 3 && blank_at(s, end - 3) == 3) {
+      end -= 3;
+    } else {
+      return end;
+    }
+  }
+}
+
+// Where a whole date (and its time, if any) read at `i` ends; npos when none starts there.
+std::size_t date_end_at(std::string_view s, std::size_t i) {
+  Fields f;
+  std::size_t end = 0;
+  if (!(match_ymd(s, i, f, end) || match_era(s, i, f, end) || match_month_first(s, i, f, end) ||
+        match_day_first(s, i, f, end))) {
+    return std::string_view::npos;
+  }
+  Scanner rest(s, end);
+  if (!read_time(rest, f, TimeZone::utc())) {
+    return std::string_view::npos;
+  }
+  return rest.pos();
+}
+
+bool ascii_alnum(char c) { return is_digit(c) || is_alpha(c); }
+
+// "2023-11-07关于…": a numeric date ending in a digit right before a character that
+// cannot continue it is set off as clearly as by a space; "2023年11月7日国务院…" is not.
+bool digit_boundary(char date_edge, char other) {
+  return is_digit(date_edge) && other != '\0' && !ascii_alnum(other) &&
+         static_cast<unsigned char>(other) >= 0x80;
+}
+
+std::optional<EdgeDate> leading_date(std::string_view t) {
+  std::size_t i = 0;
+  std::string_view close;
+  for (const auto& [open, closing] : kEdgeBrackets) {
+    if (t.starts_with(open)) {
+      i = open.size();
+      close = closing;
+      break;
+    }
+  }
+  i = skip_blanks_forward(t, i);
+  if (i >= t.size()) {
+    return std::nullopt;
+  }
+  const std::size_t end = date_end_at(t, i);
+  if (end == std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::size_t after = end;
+  bool set_off = false;
+  if (!close.empty()) {
+    after = skip_blanks_forward(t, after);
+    if (!t.substr(after).starts_with(close)) {
+      return std::nullopt;
+    }
+    after += close.size();
+    set_off = true;
+  }
+  std::size_t j = skip_blanks_forward(t, after);
+  set_off = set_off || j > after;
+  for (std::string_view sep : kEdgeSeparators) {
+    if (t.substr(j).starts_with(sep)) {
+      j = skip_blanks_forward(t, j + sep.size());
+      set_off = true;
+      break;
+    }
+  }
+  set_off = set_off || digit_boundary(t[end - 1], j < t.size() ? t[j] : '\0');
+  if (!set_off || j >= t.size()) {
+    return std::nullopt;
+  }
+  return EdgeDate{std::string(t.substr(i, end - i)), std::string(t.substr(j))};
+}
+
+std::optional<EdgeDate> trailing_date(std::string_view t) {
+  std::size_t end = t.size();
+  std::string_view open;
+  for (const auto& [opening, close] : kEdgeBrackets) {
+    if (t.ends_with(close)) {
+      end -= close.size();
+      open = opening;
+      break;
+    }
+  }
+  end = skip_blanks_backward(t, end);
+  // A printed date with its time is short; the earliest start that runs to the end is the
+  // whole date ("7 Nov 2023", not "2023").
+  constexpr std::size_t kLongestDate = 64;
+  for (std::size_t i = end > kLongestDate ? end - kLongestDate : 0; i < end; ++i) {
+    if (date_end_at(t, i) != end) {
+      continue;
+    }
+    std::size_t b = skip_blanks_backward(t, i);
+    bool set_off = b < i;
+    if (!open.empty()) {
+      if (!t.substr(0, b).ends_with(open)) {
+        continue;
+      }
+      b = skip_blanks_backward(t, b - open.size());
+      set_off = true;
+    }
+    for (std::string_view sep : kEdgeSeparators) {
+      if (t.substr(0, b).ends_with(sep)) {
+        b = skip_blanks_backward(t, b - sep.size());
+        set_off = true;
+        break;
+      }
+    }
+    set_off = set_off || (b == i && b > 0 && digit_boundary(t[i], t[b - 1]));
+    if (set_off && b > 0) {
+      return EdgeDate{std::string(t.substr(i, end - i)), std::string(t.substr(0, b))};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<EdgeDate> split_edge_date(std::string_view text) {
+  const std::size_t begin = skip_blanks_forward(text, 0);
+  const std::size_t end = skip_blanks_backward(text, text.size());
+  if (begin >= end) {
+    return std::nullopt;
+  }
+  const std::string_view t = text.substr(begin, end - begin);
+  if (auto leading = leading_date(t)) {
+    return leading;
+  }
+  return trailing_date(t);
+}
+
+}  // namespace herald

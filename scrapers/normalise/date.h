@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "common/timezone.h"
@@ -25,5 +26,18 @@ std::optional<ParsedDate> parse_date(std::string_view text, const TimeZone& tz,
 // Tencent news ids /a/20231116A054CO00 or /omn/20231116A054CO00.html), read as local
 // midnight in `tz`. A fallback when the page prints no date.
 std::optional<ParsedDate> date_from_url(std::string_view url, const TimeZone& tz);
+
+// A link text that carries its item's date at one end, as some list templates print it:
+// "2023-11-07 关于…的通知", "[2023-11-07] Notice", "关于…的通知（2023年11月7日）",
+// "Notice on X | 7 Nov 2023". The date (with its time, without brackets) and the headline
+// without it. The date must be a whole year-month-day (as parse_date reads it), set off
+// from the headline by a space, a bracket or a separator (| - – — · : ：), and the headline
+// must remain: "2023年11月7日国务院常务会议" and a bare date give nullopt. Full-width digits
+// are not read here (the text is split as printed, so the headline keeps its characters).
+struct EdgeDate {
+  std::string date{};      // "2023-11-07", as printed
+  std::string headline{};  // the rest, trimmed
+};
+std::optional<EdgeDate> split_edge_date(std::string_view text);
 
 }  // namespace herald
