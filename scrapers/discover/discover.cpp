@@ -15,6 +15,7 @@
 
 #include "config/selector.h"
 #include "scrapers/extract/html_list.h"
+#include "scrapers/extract/json_list.h"
 #include "scrapers/normalise/date.h"
 #include "scrapers/normalise/url.h"
 #include "scrapers/parse/html_document.h"
@@ -287,6 +288,7 @@ struct Record {
   xmlNode* date = nullptr;      // element or text node holding the date
   bool url_date = false;        // the link's URL carries a date
   bool cut = false;             // link text ends in … and a title attribute has more
+  bool date_in_text = false;    // the date is printed in the link text itself
 };
 
 struct Region {
@@ -402,6 +404,22 @@ void align_main_links(std::vector<Record>& records) {
         break;
       }
     }
+  }
+}
+
+// A record with no date of its own whose link text starts or ends with one ("2023-11-07
+// 关于…的通知", a redesign that dropped the date's element): the link is the date's node,
+// and the headline is the text without the date. A short such text may already have been
+// taken for the date element itself (it reads as a date); it is the same case. Run after
+// align_main_links: the link must be the one the rules will read.
+void find_dates_in_link_text(std::vector<Record>& records) {
+  for (Record& r : records) {
+    if (r.link == nullptr || (r.date != nullptr && r.date != r.link)) continue;
+    auto split = split_edge_date(node_text(r.link));
+    if (!split) continue;
+    r.date = r.link;
+    r.date_in_text = true;
+    if (!r.cut) r.title = std::move(split->headline);
   }
 }
 
@@ -829,6 +847,14 @@ void derive(Region& region, const HtmlDocument& doc, XPathEvaluator& xpath, cons
     auto t = compile_selector(*date_sel, SelectorScope::kRelative);
     if (t) c.rules.date = *t;
   }
+  // Most link texts carry the date: the extractor cuts it from the titles (and reads it
+  // there, through the date rule that selects the link).
+  std::size_t date_in_text = 0;
+  for (const Record& r : recs) date_in_text += r.date_in_text ? 1 : 0;
+  if (date_in_text * 2 > recs.size()) {
+    c.rules.title_strip_date = true;
+    region.reasons.push_back(fmt::format("{} link texts carry the date: titles without it", date_in_text));
+  }
 
   // Round trip: herald's own extractor, the same page.
   auto items = extract_list(doc, c.rules);
@@ -978,7 +1004,8 @@ void find_feed_links(xmlNode* e, const std::string& base, std::vector<FeedCandid
     const std::string type = lower_ascii(trimmed(attribute(e, "type")));
     const std::string href = trimmed(attribute(e, "href"));
     const bool feed_type = type == "application/rss+xml" || type == "application/atom+xml" ||
-                           type == "application/feed+json" || type == "application/rdf+xml";
+                           type == "application/feed+json" || type == "application/rdf+xml" ||
+                           type == "application/json";  // a JSON Feed, or an API: probing tells
     if (contains(rel, "alternate") && feed_type && !href.empty()) {
       auto abs = resolve_url(base, href);
       if (abs && std::none_of(out.begin(), out.end(), [&](const FeedCandidate& f) { return f.url == *abs; })) {
@@ -1074,6 +1101,7 @@ Result<Discovery> discover_list(const DecodedPage& page, std::string_view final_
       }
       if (r.records.size() < kMinRecords) continue;
       align_main_links(r.records);
+      find_dates_in_link_text(r.records);
       score_region(r);
       kept.push_back(std::move(r));
     }
@@ -1141,6 +1169,71 @@ Result<Discovery> discover_list(const DecodedPage& page, std::string_view final_
   }
 }
 
+namespace {
+
+// JSON Feed (https://jsonfeed.org/version/1.1) names its fields once for every feed, so
+// the [json] rules are fixed; only the summary has two spellings.
+JsonRules json_feed_rules(const nlohmann::json& document) {
+  JsonRules rules;
+  rules.items = "items";
+  rules.title = "title";
+  rules.link = "url";
+  rules.date = "date_published";
+  std::size_t summaries = 0, texts = 0;
+  if (const nlohmann::json* items = json_at(document, "items"); items != nullptr && items->is_array()) {
+    for (const nlohmann::json& item : *items) {
+      if (!item.is_object()) continue;
+      summaries += item.contains("summary") ? 1 : 0;
+      texts += item.contains("content_text") ? 1 : 0;
+    }
+  }
+  if (summaries > 0 && summaries >= texts) {
+    rules.summary = "summary";
+  } else if (texts > 0) {
+    rules.summary = "content_text";
+  }
+  return rules;
+}
+
+// Reads a JSON Feed candidate with herald's own JSON list extractor, as the type = "json"
+// source render_source_file writes for it would. On success f is verified and holds the
+// rules; otherwise f.problem says why it is not usable and nullopt is returned.
+std::optional<std::vector<RawItem>> read_json_feed(const std::string& utf8, FeedCandidate& f) {
+  auto document = parse_json(utf8);
+  if (!document) {
+    f.problem = document.error().message;  // "not JSON (...)": an error page, a login wall
+    return std::nullopt;
+  }
+  const std::string version = json_text(json_at(*document, "version"));
+  // Version 1 feeds in the wild also write the URL with http://.
+  if (!document->is_object() || !(version.starts_with("https://jsonfeed.org/version/") ||
+                                  version.starts_with("http://jsonfeed.org/version/"))) {
+    f.problem = "JSON, but not a JSON Feed (no \"version\": \"https://jsonfeed.org/version/…\")";
+    return std::nullopt;
+  }
+  JsonRules rules = json_feed_rules(*document);
+  auto items = extract_json_list(utf8, rules);
+  if (!items) {
+    f.problem = "a JSON Feed herald cannot read: " + items.error().message;
+    return std::nullopt;
+  }
+  // Titles are optional in JSON Feed (microblogs have none); herald needs one per item.
+  std::vector<RawItem> usable;
+  for (RawItem& it : *items) {
+    if (!trimmed(it.title).empty() && !trimmed(it.link).empty()) usable.push_back(std::move(it));
+  }
+  f.verified = true;
+  f.items = usable.size();
+  if (usable.empty() && !items->empty()) {
+    f.problem = "a JSON Feed whose items have no title or url: herald needs both";
+    return std::nullopt;
+  }
+  f.json = std::move(rules);
+  return usable;
+}
+
+}  // namespace
+
 void probe_feeds(Discovery& discovery, Fetcher& fetcher, const FetchRequest& base) {
   // The usual feed paths of the CMS the page looks built with.
   auto add_path = [&](std::string_view path, std::string_view hint) {
@@ -1173,10 +1266,6 @@ void probe_feeds(Discovery& discovery, Fetcher& fetcher, const FetchRequest& bas
       f.problem = "not probed (too many feed candidates)";
       continue;
     }
-    if (f.hint.starts_with("application/feed+json")) {
-      f.problem = "a JSON Feed: herald reads RSS and Atom (a type = \"json\" source can read it)";
-      continue;
-    }
     FetchRequest request = base;
     request.url = f.url;
     request.method = "GET";
@@ -1192,23 +1281,34 @@ void probe_feeds(Discovery& discovery, Fetcher& fetcher, const FetchRequest& bas
       f.problem = "cannot decode: " + text.error().message;
       continue;
     }
-    auto feed = parse_feed(text->utf8);
-    if (!feed) {
-      f.problem = "not a feed: " + feed.error().message;
-      continue;
+    const std::string feed_base = response->final_url.empty() ? f.url : response->final_url;
+    std::vector<RawItem> feed_items;
+    // A JSON Feed is announced as such, or as plain JSON; a CMS path may answer with one.
+    const bool json_hint = f.hint.starts_with("application/feed+json") || f.hint.starts_with("application/json");
+    const auto first = text->utf8.find_first_not_of(" \t\r\n");
+    if (json_hint || (first != std::string::npos && text->utf8[first] == '{')) {
+      auto items = read_json_feed(text->utf8, f);
+      if (!items) continue;  // f.problem says why
+      feed_items = std::move(*items);
+    } else {
+      auto feed = parse_feed(text->utf8);
+      if (!feed) {
+        f.problem = "not a feed: " + feed.error().message;
+        continue;
+      }
+      f.verified = true;
+      f.format = feed->format;
+      f.items = feed->items.size();
+      feed_items = std::move(feed->items);
     }
-    f.verified = true;
-    f.format = feed->format;
-    f.items = feed->items.size();
     if (f.items == 0) {
       f.problem = "the feed is empty";
       continue;
     }
     std::size_t same = 0;
-    for (const RawItem& it : feed->items) {
-      const std::string base_url = it.base_url.empty() ? response->final_url : it.base_url;
-      if (page_links.contains(link_key(base_url.empty() ? f.url : base_url, it.link)) ||
-          page_titles.contains(it.title)) {
+    for (const RawItem& it : feed_items) {
+      const std::string base_url = it.base_url.empty() ? feed_base : it.base_url;
+      if (page_links.contains(link_key(base_url, it.link)) || page_titles.contains(it.title)) {
         ++same;
       }
     }
@@ -1252,6 +1352,10 @@ std::string render_list_table(const ListCandidate& c) {
                        100 * c.date_share);
   } else {
     out += "# no date in the list nor in the URLs: [article] below reads it from each item's page\n";
+  }
+  if (c.rules.title_strip_date) {
+    out += "# the link texts print the date: herald reads it there and leaves it out of the titles\n";
+    out += "title_strip_date = true\n";
   }
   return out;
 }
@@ -1302,6 +1406,21 @@ std::string render_source_file(const Discovery& d, const SourceDraft& draft) {
   if (!draft.language.empty()) out += "language = " + quote_toml(draft.language) + "\n";
   if (!draft.timezone.empty()) out += "timezone = " + quote_toml(draft.timezone) + "\n";
   out += "interval = \"2h\"\n";
+  if (d.choice == DiscoveryChoice::kFeed && d.feeds.front().json) {
+    // A JSON Feed is a JSON list whose field names the format fixes.
+    const JsonRules& rules = *d.feeds.front().json;
+    out += "# a JSON Feed (jsonfeed.org): read as a JSON list with the format's own field names\n";
+    out += "type = \"json\"\n";
+    out += "url = " + quote_toml(d.feeds.front().url) + "\n";
+    out += "\n[json]\n";
+    out += "method = \"GET\"\n";
+    out += "items = " + quote_toml(rules.items) + "\n";
+    out += "title = " + quote_toml(rules.title) + "\n";
+    out += "link = " + quote_toml(rules.link) + "\n";
+    if (!rules.date.empty()) out += "date = " + quote_toml(rules.date) + "\n";
+    if (!rules.summary.empty()) out += "summary = " + quote_toml(rules.summary) + "\n";
+    return out;
+  }
   if (d.choice == DiscoveryChoice::kFeed) {
     out += "type = \"feed\"\n";
     out += "url = " + quote_toml(d.feeds.front().url) + "\n";

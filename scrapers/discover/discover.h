@@ -70,7 +70,7 @@ struct ListCandidate {
 
 // How a feed candidate was found.
 enum class FeedOrigin {
-  kLinkAlternate,  // <link rel="alternate" type="application/rss+xml|atom+xml|feed+json">
+  kLinkAlternate,  // <link rel="alternate" type="application/rss+xml|atom+xml|feed+json|json">
   kCmsPath,        // a usual feed path of the CMS the page looks built with
 };
 
@@ -79,8 +79,10 @@ struct FeedCandidate {
   FeedOrigin origin = FeedOrigin::kLinkAlternate;
   std::string hint{};              // the link's type, or "WordPress /feed/", "Drupal /rss.xml"
   // Filled in by probe_feeds; unverified candidates come straight from the page.
-  bool verified = false;           // fetched and parsed by herald's feed parser
-  std::optional<FeedFormat> format{};
+  bool verified = false;           // fetched and parsed by herald's feed or JSON reader
+  std::optional<FeedFormat> format{};  // RSS, RDF or Atom
+  // A JSON Feed (jsonfeed.org): the [json] rules a type = "json" source reads it with.
+  std::optional<JsonRules> json{};
   std::size_t items = 0;
   double overlap = 0.0;            // share of the page's best list items found in the feed
   std::string problem{};           // why it was not usable (fetch error, not a feed, ...)
@@ -115,9 +117,11 @@ Result<Discovery> discover_list(const DecodedPage& page, std::string_view final_
 
 // Adds the usual feed paths of the recognised CMS to discovery.feeds, fetches each feed
 // candidate once through `fetcher` (with `base` as the request template: user agent,
-// timeouts), parses it, compares its items with the best list's preview (links, then
-// titles), and sets choice = kFeed when a feed carries the page's items. Fetch failures
-// are recorded in FeedCandidate::problem, never returned.
+// timeouts), parses it (RSS/Atom with herald's feed parser; a JSON Feed, whose "version"
+// is a jsonfeed.org URL, with herald's JSON list extractor and the rules JSON Feed fixes),
+// compares its items with the best list's preview (links, then titles), and sets choice =
+// kFeed when a feed carries the page's items. Fetch failures, JSON that is not a JSON Feed
+// and the like are recorded in FeedCandidate::problem, never returned.
 void probe_feeds(Discovery& discovery, Fetcher& fetcher, const FetchRequest& base);
 
 // What the admin (or the CLI flags) decides; the rest comes from the discovery.
@@ -132,7 +136,8 @@ struct SourceDraft {
 
 // The complete source file (TOML, the schema of config/sources.d/) for discovery.choice:
 // a header comment saying what was inferred and how sure herald is, then the keys, the
-// [list] table (or type = "feed"), and [article] when the list has no dates. Loads with
+// [list] table (or type = "feed", or type = "json" with its [json] table for a JSON Feed),
+// and [article] when the list has no dates. Loads with
 // load_source_file as written. Precondition: choice != kNone.
 std::string render_source_file(const Discovery& discovery, const SourceDraft& draft);
 

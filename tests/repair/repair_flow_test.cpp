@@ -73,6 +73,19 @@ TEST_P(RepairFlowTest, ATemplateSwitchIsProposedAppliedAndRePolledWithoutDuplica
     known += item.at("known").get<bool>() ? 1 : 0;
   }
   EXPECT_EQ(known, 5);
+  if (GetParam() == Template::kDateInLink) {
+    // The redesign prints the date in the link text: the proposal reads it there and keeps
+    // it out of the titles, instead of sending herald to every article page for it.
+    EXPECT_THAT(proposal.proposed_text, HasSubstr("\ndate = \"a\"\n")) << proposal.proposed_text;
+    EXPECT_THAT(proposal.proposed_text, HasSubstr("\ntitle_strip_date = true\n"));
+    EXPECT_THAT(proposal.proposed_text, Not(HasSubstr("[article]")));
+    int n = 7;  // newest first
+    for (const auto& item : items) {
+      EXPECT_EQ(item.at("title").get<std::string>(), headline(n));
+      EXPECT_EQ(item.at("date").get<std::string>(), date_of(n));
+      --n;
+    }
+  }
   // Nothing is applied without an admin.
   EXPECT_EQ(read_text(source_file()), original);
 
@@ -105,6 +118,12 @@ TEST_P(RepairFlowTest, ATemplateSwitchIsProposedAppliedAndRePolledWithoutDuplica
   }
   EXPECT_NE(health(), HealthState::kLayoutChanged);
   EXPECT_EQ(proposals("open"), 0) << "a page that matches again needs no repair";
+  if (GetParam() == Template::kDateInLink) {
+    // The 2 new items as stored: dated, and titled without the date.
+    EXPECT_EQ(count("SELECT COUNT(*) FROM items WHERE title LIKE '2024-%'"), 0);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM items WHERE published_at IS NULL"), 0);
+    EXPECT_EQ(count(fmt::format("SELECT COUNT(*) FROM items WHERE title = '{}'", headline(7))), 1);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(CmsTemplates, RepairFlowTest,
