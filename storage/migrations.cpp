@@ -11,7 +11,7 @@ namespace {
 // Schema patches in order: kMigrations[i] takes PRAGMA user_version from i to i + 1.
 // Append only. A released patch is never edited, because databases in the field have
 // already run it; a change is a new patch.
-constexpr std::array<std::string_view, 9> kMigrations = {
+constexpr std::array<std::string_view, 11> kMigrations = {
     // v1: sources, polls, items, candidates, audit (DESIGN.md "Storage").
     R"sql(
 CREATE TABLE sources (
@@ -264,6 +264,37 @@ CREATE TABLE repair_proposals (
 );
 CREATE UNIQUE INDEX repair_proposals_open ON repair_proposals(source_id) WHERE state = 'open';
 CREATE INDEX repair_proposals_source ON repair_proposals(source_id, id);
+)sql",
+    // v10: drafts (docs/drafts.md): a Chinese headline and 摘要 herald prepares for each
+    // candidate, from the firm's model endpoint or, without one, from the article's lead
+    // sentences. A draft never replaces the original: editors accept (it becomes the
+    // candidate's edited title/summary), edit or discard it. The row is also the drafting
+    // queue: 'queued' rows are worked in the background, with attempts and backoff that
+    // survive restarts.
+    R"sql(
+CREATE TABLE drafts (
+  id INTEGER PRIMARY KEY,
+  candidate_id INTEGER NOT NULL UNIQUE REFERENCES candidates(id) ON DELETE CASCADE,
+  state TEXT NOT NULL CHECK(state IN ('queued','ready','failed','accepted','discarded'))
+    DEFAULT 'queued',
+  method TEXT,                      -- 'model' or 'extractive' once written
+  model TEXT,                       -- the model that wrote it ('' for extractive)
+  title TEXT,
+  summary TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  decided_by TEXT
+);
+CREATE INDEX drafts_queue ON drafts(state, next_attempt_at);
+)sql",
+    // v11: clean links. items.url is stored without tracking parameters (utm_*, spm, from,
+    // ...) and fragments; the link exactly as the site gave it is kept here when it differs,
+    // for evidence.
+    R"sql(
+ALTER TABLE items ADD COLUMN original_url TEXT;
 )sql",
 };
 
