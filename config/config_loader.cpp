@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -1710,6 +1711,118 @@ std::optional<EmailTarget> read_email(TableReader& mail) {
   return email;
 }
 
+// A small text file named in herald.toml (an API key, the draft prompt), or why it cannot
+// be read. The text is never part of the message: a key file holds a secret.
+std::optional<std::string> read_small_file(const fs::path& path, std::size_t max_bytes,
+                                           std::string& why) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    why = ec || !fs::exists(path, ec) ? "no such file" : "not a regular file";
+    return std::nullopt;
+  }
+  const auto size = fs::file_size(path, ec);
+  if (ec || size > max_bytes) {
+    why = ec ? ec.message() : fmt::format("larger than {} bytes", max_bytes);
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    why = fmt::format("cannot be read ({})", std::strerror(errno));
+    return std::nullopt;
+  }
+  return text.str();
+}
+
+// [draft]: the drafting endpoint. Its key and prompt files are read here, once, so a
+// missing file is reported at load with the key that names it.
+void read_draft(TableReader& draft, const fs::path& base, DraftConfig& settings) {
+  constexpr std::size_t kMaxKeyBytes = 4096;
+  constexpr std::size_t kMaxPromptBytes = 64 * 1024;
+  if (auto endpoint = draft.string("endpoint", "\"http://127.0.0.1:11434/v1\"")) {
+    if (auto wrong = http_url_problem(*endpoint)) {
+      draft.problem("endpoint", *wrong);
+    } else {
+      settings.endpoint = std::move(*endpoint);
+    }
+  }
+  if (auto model = draft.string("model", "\"qwen2.5:7b-instruct\"")) {
+    settings.model = std::move(*model);
+  } else if (!draft.has("model") && draft.has("endpoint")) {
+    draft.missing("model", "\"qwen2.5:7b-instruct\"");
+  }
+  if (auto seconds_value = draft.integer("timeout_seconds", 1, 600)) {
+    settings.timeout = seconds(*seconds_value);
+  }
+  if (auto concurrency = draft.integer("concurrency", 1, 8)) {
+    settings.concurrency = static_cast<int>(*concurrency);
+  }
+  if (auto budget = draft.integer("daily_budget", 0, 1000000)) {
+    settings.daily_budget = static_cast<int>(*budget);
+  }
+  if (auto chars = draft.integer("max_article_chars", 200, 200000)) {
+    settings.max_article_chars = static_cast<std::size_t>(*chars);
+  }
+  settings.stream = draft.boolean("stream").value_or(settings.stream);
+
+  if (auto key_file = read_path(draft, "api_key_file", "\"draft_api_key\"", base)) {
+    std::string why;
+    if (auto key = read_small_file(*key_file, kMaxKeyBytes, why)) {
+      const std::string_view trimmed = [&]() -> std::string_view {
+        std::string_view k = *key;
+        while (!k.empty() && std::isspace(static_cast<unsigned char>(k.front()))) {
+          k.remove_prefix(1);
+        }
+        while (!k.empty() && std::isspace(static_cast<unsigned char>(k.back()))) {
+          k.remove_suffix(1);
+        }
+        return k;
+      }();
+      if (trimmed.empty()) {
+        draft.problem("api_key_file", fmt::format("{} is empty; put the provider's API key in "
+                                                  "it, on one line",
+                                                  key_file->string()));
+      } else if (has_control_char(trimmed)) {
+        draft.problem("api_key_file", fmt::format("{} holds more than one line; put only the "
+                                                  "API key in it, on one line",
+                                                  key_file->string()));
+      } else {
+        settings.api_key_file = *key_file;
+        settings.api_key = std::string(trimmed);
+      }
+    } else {
+      draft.problem("api_key_file", fmt::format("cannot read the API key file {}: {}; create it "
+                                                "(readable by herald only) or remove "
+                                                "api_key_file for an endpoint without a key",
+                                                key_file->string(), why));
+    }
+  }
+
+  // The prompt is needed only with a model; a prompt_file written out is always checked.
+  const bool explicit_prompt = draft.has("prompt_file");
+  settings.prompt_file = read_path(draft, "prompt_file", "\"draft_prompt.txt\"", base)
+                             .value_or((base / "draft_prompt.txt").lexically_normal());
+  if (explicit_prompt || !settings.endpoint.empty()) {
+    std::string why;
+    if (auto prompt = read_small_file(settings.prompt_file, kMaxPromptBytes, why)) {
+      if (is_blank(*prompt)) {
+        draft.problem(explicit_prompt ? "prompt_file" : "endpoint",
+                      fmt::format("the prompt file {} is empty; copy the shipped "
+                                  "draft_prompt.txt there and edit it",
+                                  settings.prompt_file.string()));
+      } else {
+        settings.prompt = std::move(*prompt);
+      }
+    } else {
+      draft.problem(explicit_prompt ? "prompt_file" : "endpoint",
+                    fmt::format("cannot read the draft prompt file {}: {}; copy the shipped "
+                                "draft_prompt.txt there, or set prompt_file to where it is",
+                                settings.prompt_file.string(), why));
+    }
+  }
+}
+
 void read_notify(Problems& problems, TableReader& notify, NotifySettings& settings) {
   if (auto at = time_of_day(notify, "digest_at", "08:30")) {
     settings.digest_at = *at;
@@ -1752,7 +1865,7 @@ Result<HeraldConfig> load_herald_config(const std::filesystem::path& file) {
   Problems problems(file.string());
   TableReader top(problems, *document, "",
                   {"storage", "sources", "fetch", "schedule", "topics", "tokens", "web", "archive",
-                   "notify"});
+                   "notify", "draft"});
   HeraldConfig config;
   config.file = file;
   config.database = (base / "herald.db").lexically_normal();
@@ -1775,6 +1888,12 @@ Result<HeraldConfig> load_herald_config(const std::filesystem::path& file) {
     TableReader reader(problems, *notify, "notify",
                        {"digest_at", "digest_max_items", "alerts", "webhook", "email"});
     read_notify(problems, reader, config.notify);
+  }
+  if (const toml::table* draft = top.table("draft")) {
+    TableReader reader(problems, *draft, "draft",
+                       {"endpoint", "model", "api_key_file", "timeout_seconds", "concurrency",
+                        "daily_budget", "max_article_chars", "prompt_file", "stream"});
+    read_draft(reader, base, config.draft);
   }
   if (const toml::table* sources = top.table("sources")) {
     TableReader reader(problems, *sources, "sources", {"dir", "fixtures"});

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -95,6 +96,23 @@ struct NotifySettings {
   bool alerts = true;                     // send unhealthy / recovered alerts at all
 };
 
+// [draft]: drafts of a Chinese headline and 摘要 for each candidate (docs/drafts.md).
+struct DraftConfig {
+  // An OpenAI-compatible API base ("http://127.0.0.1:11434/v1") or its full
+  // .../chat/completions URL. Empty: no model, extractive drafts only.
+  std::string endpoint{};
+  std::string model{};                    // required with an endpoint: "qwen2.5:7b-instruct"
+  std::filesystem::path api_key_file{};   // empty: no Authorization header
+  std::string api_key{};                  // api_key_file's content, read at load; never logged
+  std::chrono::seconds timeout{60};       // timeout_seconds: one request, answer included
+  int concurrency = 1;                    // requests in flight at once (1..8)
+  int daily_budget = 500;                 // model requests per day; then extractive only
+  std::size_t max_article_chars = 6000;   // the article text in the prompt is cut to this
+  std::filesystem::path prompt_file{};    // default: draft_prompt.txt beside herald.toml
+  std::string prompt{};                   // prompt_file's text, read at load ("" = built in)
+  bool stream = false;                    // ask for a streamed (SSE) answer
+};
+
 // herald.toml. Relative paths in the file are resolved against the file's directory.
 struct HeraldConfig {
   std::filesystem::path file{};          // the herald.toml that was read
@@ -117,6 +135,7 @@ struct HeraldConfig {
   ArchiveSettings archive{};             // [archive]
   DatabaseCare db_care{};                // [storage] backup_dir, backup_at, backup_keep, item_retention
   NotifySettings notify{};               // [notify]
+  DraftConfig draft{};                   // [draft]
 };
 
 }  // namespace herald

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <variant>
 
+#include "config/herald_config.h"
+
 namespace herald {
 
 // What a draft is written from. Everything is untrusted page text.
@@ -62,6 +64,9 @@ struct DraftError {
   std::string message{};  // for a person: what failed and what to check; never the key
   std::optional<std::chrono::seconds> retry_after{};  // from a 429/503 Retry-After header
 };
+
+// The settings for draft_with_model from herald.toml's [draft] (key and prompt already read).
+DraftSettings draft_settings(const DraftConfig& config);
 
 // One chat-completions request: POST {endpoint}/chat/completions, or the endpoint as given
 // when it already ends in /chat/completions. The prompt file's instructions go in the
