@@ -328,6 +328,47 @@ struct SourceItemRef {
   std::string url_key{};
 };
 
+// A Chinese headline and 摘要 herald drafts for a candidate (schema v10, docs/drafts.md).
+// The row is also the drafting queue: queued -> ready (or failed when nothing could be
+// drafted at all) -> accepted / discarded by an editor; "redo" puts it back to queued.
+enum class DraftState { kQueued, kReady, kFailed, kAccepted, kDiscarded };
+std::string_view draft_state_name(DraftState state);  // "queued", "ready", ...
+std::optional<DraftState> parse_draft_state(std::string_view name);
+
+struct Draft {
+  std::int64_t id = 0;
+  std::int64_t candidate_id = 0;
+  DraftState state = DraftState::kQueued;
+  std::string method{};            // "model" or "extractive" once written; empty before
+  std::string model{};             // the model that wrote it ("" for extractive)
+  std::string title{};
+  std::string summary{};
+  int attempts = 0;                // failed model requests so far
+  std::int64_t next_attempt_at = 0;
+  std::string last_error{};        // kept after a fallback, so editors see why
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::string decided_by{};
+  bool extractive() const { return method == "extractive"; }
+};
+
+// How many drafts are in each state (herald drafts status, the health of the queue).
+struct DraftCounts {
+  std::int64_t queued = 0;
+  std::int64_t due = 0;            // queued and due now
+  std::int64_t ready = 0;
+  std::int64_t failed = 0;
+  std::int64_t accepted = 0;
+  std::int64_t discarded = 0;
+};
+
+// How a failed model request is retried (Store::record_draft_failure).
+struct DraftRetryPolicy {
+  int max_attempts = 5;
+  std::int64_t base_delay = 60;          // seconds after the first failure, doubled each time
+  std::int64_t max_delay = 6 * 3600;
+};
+
 // herald's SQLite store: items deduplicated by canonical URL key, the review queue,
 // per-source validators and poll history. One instance per thread.
 class Store {
@@ -504,6 +545,59 @@ class Store {
   Result<std::optional<int>> usual_items_seen(const std::string& source_id, int polls = 10);
   // Whether some poll of the source extracted items (health's matched_before).
   Result<bool> matched_before(const std::string& source_id);
+
+  // ---- drafts (storage/drafts.cpp, docs/drafts.md) ----
+
+  // Queues a draft for every pending or accepted candidate that has none yet (new ones
+  // from a poll, `herald add`, or those stored before drafting existed); returns how many.
+  // A sweep rather than a hook in each path that creates candidates, so none is missed.
+  Result<int> enqueue_missing_drafts(std::int64_t now_utc);
+  // Up to `limit` queued drafts due at `now_utc`, oldest due first. Each is leased until
+  // `lease_until` (its next_attempt_at moves there), so another worker does not take it
+  // and a crash mid-request only delays it. Errors: kStorage.
+  Result<std::vector<Draft>> claim_due_drafts(std::int64_t now_utc, std::int64_t lease_until,
+                                              int limit);
+  // Stores a finished draft (state ready). `error` is kept as last_error (the reason a
+  // model draft fell back to an extractive one). Only a draft still queued is written:
+  // returns false when an editor discarded or accepted it meanwhile.
+  Result<bool> save_draft(std::int64_t draft_id, const std::string& method,
+                          const std::string& model, const std::string& title,
+                          const std::string& summary, const std::string& error,
+                          std::int64_t now_utc);
+  // A failed model request: attempts + 1 and the next attempt after an exponential backoff
+  // (at least `retry_after` seconds when the server said so). Returns the attempts made;
+  // at policy.max_attempts the row stays queued with next_attempt_at = now and the caller
+  // decides (the worker falls back to an extractive draft; see mark_draft_failed).
+  Result<int> record_draft_failure(std::int64_t draft_id, const std::string& error,
+                                   std::int64_t retry_after, const DraftRetryPolicy& policy,
+                                   std::int64_t now_utc);
+  // Nothing could be drafted (no model answer and no text to extract from): state failed.
+  Result<void> mark_draft_failed(std::int64_t draft_id, const std::string& error,
+                                 std::int64_t now_utc);
+  // The candidate's draft, if any.
+  Result<std::optional<Draft>> draft_for(std::int64_t candidate_id);
+  // The editor takes the draft: its title and summary (or `title`/`summary` when given:
+  // edited before accepting) become the candidate's edited title and summary through
+  // edit_candidate, so the audit log records them; the original stays as it was.
+  // kNotFound without a draft; kUsage unless the draft is ready.
+  Result<Candidate> accept_draft(std::int64_t candidate_id, const std::string& actor,
+                                 std::int64_t now_utc,
+                                 const std::optional<std::string>& title = std::nullopt,
+                                 const std::optional<std::string>& summary = std::nullopt);
+  // kNotFound without a draft. Writes an audit row.
+  Result<void> discard_draft(std::int64_t candidate_id, const std::string& actor,
+                             std::int64_t now_utc);
+  // Back to the queue, due now, attempts reset (a new draft, e.g. after the prompt
+  // changed). Creates the row when the candidate has none. kNotFound for no candidate.
+  Result<void> redo_draft(std::int64_t candidate_id, const std::string& actor,
+                          std::int64_t now_utc);
+  Result<DraftCounts> draft_counts(std::int64_t now_utc);
+  // Drafts with a last_error, newest first (herald drafts status).
+  Result<std::vector<Draft>> recent_draft_errors(int limit);
+  // Model requests counted on `day` ("2026-12-07", UTC): the daily budget.
+  Result<std::int64_t> draft_requests_on(const std::string& day);
+  // Counts one request on `day`; counters of other days are dropped.
+  Result<std::int64_t> count_draft_request(const std::string& day, std::int64_t now_utc);
 
   Database& database() { return db_; }
 
