@@ -22,7 +22,8 @@ struct RawItem {
 struct Item {
   std::string source_id{};
   std::string title{};
-  std::string url{};             // absolute, as the site links it
+  std::string url{};             // absolute, as the site links it, less tracking (clean_link)
+  std::string original_url{};    // the link exactly as resolved, when clean_link changed it
   std::string url_key{};         // canonical form used for dedup (see normalise/url.h)
   std::string summary{};
   std::string published_text{};  // the original date text, kept for the record

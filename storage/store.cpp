@@ -168,7 +168,7 @@ constexpr std::string_view kPollItemsSchema = R"sql(
 CREATE TEMP TABLE IF NOT EXISTS poll_items (
   seq INTEGER PRIMARY KEY, source_id, url, url_key, guid, title, summary, published_at,
   published_text, date_suspect, fingerprint, first_seen, score, matched, body,
-  content_source, cluster_id
+  content_source, cluster_id, original_url
 );
 )sql";
 
@@ -197,8 +197,9 @@ Result<std::vector<NewItem>> insert_items(Database& db, const PollRecord& poll) 
   auto stage = db.cached(
       "INSERT INTO temp.poll_items (seq, source_id, url, url_key, guid, title, summary,"
       " published_at, published_text, date_suspect, fingerprint, first_seen, score, matched,"
-      " body, content_source, cluster_id)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+      " body, content_source, cluster_id, original_url)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+      " ?18)");
   if (!stage) {
     return fail(std::move(stage.error()));
   }
@@ -235,6 +236,7 @@ Result<std::vector<NewItem>> insert_items(Database& db, const PollRecord& poll) 
     } else {
       stage->bind_null(17);
     }
+    bind_text_or_null(*stage, 18, item.original_url);
     if (auto done = stage->run(); !done) {
       return fail(std::move(done.error()));
     }
@@ -244,9 +246,10 @@ Result<std::vector<NewItem>> insert_items(Database& db, const PollRecord& poll) 
   auto insert = db.cached(
       "INSERT INTO items (source_id, url, url_key, guid, title, summary, published_at,"
       " published_text, date_suspect, fingerprint, first_seen, score, matched, body,"
-      " content_source, cluster_id)"
+      " content_source, cluster_id, original_url)"
       " SELECT source_id, url, url_key, guid, title, summary, published_at, published_text,"
-      " date_suspect, fingerprint, first_seen, score, matched, body, content_source, cluster_id"
+      " date_suspect, fingerprint, first_seen, score, matched, body, content_source, cluster_id,"
+      " original_url"
       " FROM temp.poll_items WHERE true ORDER BY seq"
       " ON CONFLICT(url_key) DO NOTHING RETURNING id, url_key");
   if (!insert) {
@@ -448,6 +451,23 @@ Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
   }
 
   const bool success = is_success(poll.outcome);
+  // Read before this poll's own success is recorded below.
+  bool first_poll = false;
+  if (success) {
+    auto earlier =
+        db_.cached("SELECT 1 FROM sources WHERE id = ?1 AND last_success_at IS NOT NULL");
+    if (!earlier) {
+      return fail(std::move(earlier.error()));
+    }
+    earlier->reset();
+    earlier->bind(1, poll.source_id);
+    auto row = earlier->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    first_poll = !*row;
+    earlier->reset();
+  }
   auto source = db_.cached(
       "INSERT INTO sources (id, etag, last_modified, last_poll_at, last_outcome, last_error,"
       " last_success_at, consecutive_failures) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
@@ -482,6 +502,7 @@ Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
 
   PollSummary summary;
   summary.items_seen = static_cast<int>(poll.items.size());
+  summary.first_poll = first_poll;
   if (!poll.items.empty()) {
     auto stored = insert_items(db_, poll);
     if (!stored) {
@@ -509,6 +530,11 @@ Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
         }
       }
       if (!item.candidate) {
+        continue;
+      }
+      if (first_poll && poll.backfill_cutoff && item.published_at &&
+          *item.published_at < *poll.backfill_cutoff) {
+        ++summary.candidates_too_old;
         continue;
       }
       // Deciding a cluster decides its members, including those that arrive later: a

@@ -55,12 +55,19 @@ struct PollRecord {
   // Same story, other outlet: for items[i], the id of a stored item it duplicates (found
   // by the daemon with scrapers/cluster); the new item joins that item's cluster.
   std::vector<std::optional<std::int64_t>> same_story_as{};
+  // The backfill window: on the source's first successful poll (none recorded before),
+  // candidates published before this time (UTC seconds) are stored but not queued, so a
+  // new source does not flood the queue with its archive. Undated items are queued: their
+  // age is unknown. Later polls queue whatever is new, whatever its date. nullopt = no window.
+  std::optional<std::int64_t> backfill_cutoff{};
 };
 
 struct PollSummary {
   int items_seen = 0;
   int items_new = 0;
   int candidates_new = 0;
+  bool first_poll = false;      // no successful poll of this source was recorded before
+  int candidates_too_old = 0;   // first poll: candidates older than the backfill window
 };
 
 // pending -> accepted / rejected (with a reason) -> published (in an edition, YYYY-MM).

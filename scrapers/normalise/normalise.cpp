@@ -71,8 +71,13 @@ Result<Item> normalise(const RawItem& raw, const SourceConfig& source, std::stri
     return fail(ErrorCode::kParse, fmt::format("source {}: link \"{}\" is longer than {} bytes",
                                                source.id, truncate_utf8(*url, 200), kMaxUrlBytes));
   }
-  item.url = std::move(*url);
-  item.url_key = canonical_url_key(item.url, source.url_key);
+  // The key is computed from the link as given (it drops the same tracking itself); the
+  // link kept for people is the clean one, with the original kept as evidence.
+  item.url_key = canonical_url_key(*url, source.url_key);
+  item.url = clean_link(*url);
+  if (item.url != *url) {
+    item.original_url = std::move(*url);
+  }
 
   item.title = clean_text(raw.title, kMaxTitleBytes);
   if (item.title.empty()) {

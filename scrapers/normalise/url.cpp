@@ -497,4 +497,41 @@ std::string canonical_url_key(std::string_view absolute_url, const UrlKeyOptions
   return recompose(p);
 }
 
+std::string clean_link(std::string_view url) {
+  UrlParts p = split(url);
+  if (!is_http(p.scheme) || !p.has_authority || p.authority.empty()) {
+    return std::string(url);
+  }
+  if (p.has_fragment && !p.fragment.starts_with('/') && !p.fragment.starts_with('!')) {
+    p.has_fragment = false;
+    p.fragment.clear();
+  }
+  if (p.has_query) {
+    std::string kept;
+    std::string_view q = p.query;
+    while (true) {
+      const std::size_t amp = q.find('&');
+      const std::string_view piece = q.substr(0, amp);
+      // The key is compared as the canonical key compares it ("utm%5Fsource" is utm_source),
+      // but the piece is kept as written.
+      const std::string norm = normalise_percent(encode_component(piece));
+      if (!piece.empty() && !is_tracking_param(norm.substr(0, norm.find('=')))) {
+        if (!kept.empty()) {
+          kept.push_back('&');
+        }
+        kept.append(piece);
+      }
+      if (amp == std::string_view::npos) {
+        break;
+      }
+      q.remove_prefix(amp + 1);
+    }
+    p.query = std::move(kept);
+    p.has_query = !p.query.empty();
+  }
+  // recompose() writes the scheme lower-cased by split(); keep the site's spelling of the
+  // rest by rebuilding only from the parts.
+  return recompose(p);
+}
+
 }  // namespace herald

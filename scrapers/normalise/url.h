@@ -26,4 +26,12 @@ std::string canonical_url_key(std::string_view absolute_url);
 // Default options give exactly canonical_url_key(absolute_url).
 std::string canonical_url_key(std::string_view absolute_url, const UrlKeyOptions& options);
 
+// The link as editors should see and share it: the tracking parameters the canonical key
+// drops (utm_*, spm, from, ...) and the fragment are removed; everything else, the
+// remaining parameters' order included, stays as the site wrote it. A query left empty
+// loses its '?'. A fragment that is a client-side route ("#/detail/12", "#!/a") is kept,
+// because on such sites it names the article. Anything that is not an absolute http(s)
+// URL is returned unchanged.
+std::string clean_link(std::string_view url);
+
 }  // namespace herald

@@ -185,7 +185,9 @@ TEST(NormaliseTest, TrackingParametersDoNotReachTheKey) {
   auto item = normalise(raw, source, "https://Example.gov.cn:443/list/", utc(2023, 11, 8));
 
   ASSERT_TRUE(item.has_value()) << item.error().message;
-  EXPECT_EQ(item->url, "https://example.gov.cn:443/detail?id=7&utm_source=rss#comments");
+  // The stored link is the clean one (issue 15); the link as given is kept as evidence.
+  EXPECT_EQ(item->url, "https://example.gov.cn:443/detail?id=7");
+  EXPECT_EQ(item->original_url, "https://example.gov.cn:443/detail?id=7&utm_source=rss#comments");
   EXPECT_EQ(item->url_key, "https://example.gov.cn/detail?id=7");
 }
 
