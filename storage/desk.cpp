@@ -174,6 +174,51 @@ std::string fts_phrase(std::string_view term) {
   return out;
 }
 
+bool is_ascii_word_byte(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// An ASCII term ("AI", "law") matches whole words only, as the relevance profile matches
+// keywords (scrapers/relevance/relevance.h): "AI" must not find "OpenAI", nor "law" find
+// "flaws". Chinese (any non-ASCII) terms stay substrings: Chinese has no spaces between words.
+bool is_ascii_term(std::string_view term) {
+  return std::all_of(term.begin(), term.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; }) &&
+         std::any_of(term.begin(), term.end(), is_ascii_word_byte);
+}
+
+// A GLOB pattern that finds the lower-cased `term` as a whole word in a text padded with a
+// space on each side: a word character must not touch it on a side where the term itself
+// ends in a word character. GLOB's own wildcards in the term are taken literally.
+std::string word_glob(std::string_view term) {
+  constexpr std::string_view kNotWord = "[^a-z0-9_]";
+  std::string out = "*";
+  if (is_ascii_word_byte(term.front())) {
+    out += kNotWord;
+  }
+  for (const char c : term) {
+    if (c == '*' || c == '?' || c == '[') {
+      out += '[';
+      out += c;
+      out += ']';
+    } else {
+      out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+  }
+  if (is_ascii_word_byte(term.back())) {
+    out += kNotWord;
+  }
+  out += '*';
+  return out;
+}
+
+// The whole-word test of `glob` (a placeholder) on the listed text columns. SQLite's
+// lower() folds ASCII only, which is all an ASCII term needs; the full-text index (or the
+// LIKE) has already narrowed the candidates, so this runs on matches only.
+std::string word_test(std::string_view columns, const std::string& glob) {
+  return fmt::format("(' ' || lower({}) || ' ') GLOB {}", columns, glob);
+}
+
 std::vector<std::string> split_terms(std::string_view text) {
   std::vector<std::string> terms;
   const std::string collapsed = collapse_whitespace(text);
@@ -194,6 +239,8 @@ std::vector<std::string> split_terms(std::string_view text) {
 void add_text_conditions(Conditions& where, std::string_view text) {
   for (const std::string& term : split_terms(text)) {
     const std::string like = where.param(like_pattern(term));
+    const bool whole_word = is_ascii_term(term);
+    const std::string glob = whole_word ? where.param(word_glob(term)) : "";
     // The editors' own text: written as "candidates with an edit whose edit matches", so
     // that the partial index candidates_edited (migration v6) lists the few edited
     // candidates instead of the condition turning the whole search into a scan.
@@ -201,16 +248,28 @@ void add_text_conditions(Conditions& where, std::string_view text) {
         "$c.id IN (SELECT id FROM candidates"
         " WHERE (edited_title IS NOT NULL OR edited_summary IS NOT NULL OR commentary IS NOT NULL)"
         " AND (edited_title LIKE {0} ESCAPE '\\' OR edited_summary LIKE {0} ESCAPE '\\'"
-        " OR commentary LIKE {0} ESCAPE '\\'))",
-        like);
+        " OR commentary LIKE {0} ESCAPE '\\'){1})",
+        like,
+        whole_word ? " AND " + word_test("COALESCE(edited_title, '') || ' ' || "
+                                         "COALESCE(edited_summary, '') || ' ' || "
+                                         "COALESCE(commentary, '')",
+                                         glob)
+                   : "");
+    // The item's own text, for the whole-word test after the index or LIKE matched.
+    const std::string item_words =
+        whole_word ? " AND " + word_test("COALESCE($i.title, '') || ' ' || COALESCE($i.summary, "
+                                         "'') || ' ' || COALESCE($i.body, '')",
+                                         glob)
+                   : "";
     if (code_points(term) >= kTrigramMinChars) {
       // Both sides of the OR are lists of candidates (by item, by id), so the full-text
       // match drives the query rather than being tested on every candidate.
-      where.add(fmt::format("{} OR {}", where.fts_term(fts_phrase(term), like), edited));
+      where.add(fmt::format("({}{}) OR {}", where.fts_term(fts_phrase(term), like), item_words,
+                            edited));
     } else {
-      where.add(fmt::format("$i.title LIKE {0} ESCAPE '\\' OR $i.summary LIKE {0} ESCAPE '\\'"
-                            " OR $i.body LIKE {0} ESCAPE '\\' OR {1}",
-                            like, edited));
+      where.add(fmt::format("($i.title LIKE {0} ESCAPE '\\' OR $i.summary LIKE {0} ESCAPE '\\'"
+                            " OR $i.body LIKE {0} ESCAPE '\\'){2} OR {1}",
+                            like, edited, item_words));
     }
   }
 }
@@ -319,6 +378,7 @@ struct Match {
   std::int64_t candidate_id = 0;
   std::int64_t item_id = 0;
   std::int64_t date = 0;
+  bool undated = false;  // no publish date: sorts after every dated card (see kOrder)
 };
 
 // What the capped count found: every match when `capped` is false; else the first ones of
@@ -331,6 +391,11 @@ struct MatchScan {
 };
 
 constexpr std::string_view kDate = "COALESCE(i.published_at, i.first_seen)";
+// The queue's order: dated items newest first, then the undated ones by when herald first
+// saw them. An undated item's first_seen is the poll's time, so ordering by the date alone
+// put every undated item of a first poll above everything the sites dated.
+constexpr std::string_view kOrder =
+    " ORDER BY i.published_at IS NULL, COALESCE(i.published_at, i.first_seen) DESC, c.id DESC";
 
 // Reads matches until `cap` distinct cards are seen. The full-text index drives (newest
 // items first, stopping early), so a common term costs what reading `cap` of its matches
@@ -341,7 +406,7 @@ Result<MatchScan> scan_matches(Database& db, const Conditions& where, bool colla
   MatchScan scan;
   std::set<std::int64_t> keys;
   const std::string columns = fmt::format(
-      "SELECT {}, c.id, i.id, {}", collapse ? "COALESCE(i.cluster_id, -i.id)" : "c.id", kDate);
+      "SELECT {}, c.id, i.id, {}, i.published_at IS NULL", collapse ? "COALESCE(i.cluster_id, -i.id)" : "c.id", kDate);
   auto read = [&](const std::string& sql, const std::string* phrases,
                   std::vector<Match>& out) -> Result<void> {
     auto stmt = db.prepare(sql);
@@ -363,7 +428,8 @@ Result<MatchScan> scan_matches(Database& db, const Conditions& where, bool colla
       out.push_back(Match{.card_key = stmt->column_int64(0),
                           .candidate_id = stmt->column_int64(1),
                           .item_id = stmt->column_int64(2),
-                          .date = stmt->column_int64(3)});
+                          .date = stmt->column_int64(3),
+                          .undated = stmt->column_int64(4) != 0});
       keys.insert(out.back().card_key);
       scan.capped = static_cast<std::int64_t>(keys.size()) >= cap;
     }
@@ -429,7 +495,8 @@ Result<std::vector<Candidate>> page_of_matches(Database& db, const MatchScan& sc
     sorted.push_back(match);
   }
   std::sort(sorted.begin(), sorted.end(), [](const Match& a, const Match& b) {
-    return std::pair(a.date, a.candidate_id) > std::pair(b.date, b.candidate_id);
+    return std::tuple(!a.undated, a.date, a.candidate_id) >
+           std::tuple(!b.undated, b.date, b.candidate_id);
   });
   const std::size_t from = std::min(sorted.size(), static_cast<std::size_t>(std::max(query.offset, 0)));
   const std::size_t to = query.limit > 0 ? std::min(sorted.size(), from + static_cast<std::size_t>(query.limit))
@@ -442,9 +509,8 @@ Result<std::vector<Candidate>> page_of_matches(Database& db, const MatchScan& sc
     ids += fmt::format("{}{}", n == from ? "" : ",", sorted[n].candidate_id);
   }
   ids += "]";
-  auto stmt = db.prepare(fmt::format("{} WHERE c.id IN (SELECT value FROM json_each(?1))"
-                                     " ORDER BY {} DESC, c.id DESC",
-                                     kCandidateSelect, kDate));
+  auto stmt = db.prepare(fmt::format("{} WHERE c.id IN (SELECT value FROM json_each(?1)){}",
+                                     kCandidateSelect, kOrder));
   if (!stmt) {
     return fail(std::move(stmt.error()));
   }
@@ -457,7 +523,7 @@ Result<std::vector<Candidate>> page_of_matches(Database& db, const MatchScan& sc
 Result<QueuePage> Store::query_queue(const QueueQuery& query) {
   const Conditions where = queue_conditions(query);
   const std::string date(kDate);
-  const std::string order = fmt::format(" ORDER BY {} DESC, c.id DESC", date);
+  const std::string order(kOrder);
   const std::int64_t rows = std::int64_t{query.limit} + std::max(query.offset, 0);
   QueuePage page;
 

@@ -408,12 +408,14 @@ class Store {
 
   // ---- the editors' desk ----
 
-  // Newest first (published_at, else first_seen). Text: whitespace-separated terms, all of
-  // which must occur (as substrings, case-insensitively for Latin letters) in the item's
-  // title, summary or body or in the editors' title, summary or commentary. Terms of three
-  // or more characters use the FTS5 trigram index; shorter ones ("AI", "算法") cannot
-  // (trigram indexes 3-character sequences) and are matched with LIKE, a scan: "AI" then
-  // also finds "said". A collapsed cluster is shown as its earliest member that matches.
+  // Dated items newest first, then undated ones (by first_seen). Text: whitespace-separated
+  // terms, all of which must occur (case-insensitively for Latin letters) in the item's
+  // title, summary or body or in the editors' title, summary or commentary: an ASCII term
+  // as a whole word ("AI" does not find "said" or "OpenAI", as in the relevance profile),
+  // any other as a substring. Terms of three or more characters use the FTS5 trigram index
+  // to narrow the candidates; shorter ones ("AI", "算法") cannot (trigram indexes
+  // 3-character sequences) and are matched with LIKE, a scan. A collapsed cluster is
+  // shown as its earliest member that matches.
   Result<QueuePage> query_queue(const QueueQuery& query);
   // Applies `edit`; a state change applies to every member of the cluster (deciding the
   // cluster decides its members). Every changed field writes an audit row. A state change
