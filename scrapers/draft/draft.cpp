@@ -749,9 +749,10 @@ bool is_abbreviation(std::string_view before) {
   if (word.size() == 1 && word[0] >= 'A' && word[0] <= 'Z') {
     return true;
   }
-  constexpr std::array<std::string_view, 16> kAbbreviations = {
-      "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "No", "Inc", "Ltd", "Co", "Corp", "e.g", "i.e",
-      "U.S", "U.K", "vs"};
+  constexpr std::array<std::string_view, 34> kAbbreviations = {
+      "Mr",  "Mrs", "Ms",  "Dr",  "Prof", "St",  "No",  "Inc", "Ltd", "Co",   "Corp", "e.g",
+      "i.e", "U.S", "U.K", "vs",  "Art",  "Sec", "Jr",  "Sr",  "Jan", "Feb",  "Mar",  "Apr",
+      "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "para", "approx"};
   return std::find(kAbbreviations.begin(), kAbbreviations.end(), word) != kAbbreviations.end();
 }
 
