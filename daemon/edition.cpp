@@ -55,6 +55,7 @@ Result<web::Edition> build_edition(Store& store, const std::vector<SourceConfig>
     item.source_name = config != nullptr && !config->name.empty() ? config->name : c.source_id;
     item.url = c.url;
     item.summary = c.edited_summary.empty() ? c.summary : c.edited_summary;
+    item.body = c.body;  // the 摘要's fallback (web/export.h)
     item.commentary = c.commentary;
     edition.items.push_back(std::move(item));
   }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/text.h"
+#include "scrapers/draft/draft.h"
 
 namespace herald::web {
 namespace {
@@ -75,6 +76,18 @@ std::vector<std::vector<std::string>> paragraphs(std::string_view text) {
     out.back().push_back(line);
   }
   return out;
+}
+
+// The 摘要 printed: the editors' or the site's summary, else the article's lead sentences.
+// Never an unaccepted model draft: what editors have not accepted is not published.
+std::string summary_of(const EditionItem& item) {
+  if (!paragraphs(item.summary).empty() || item.body.empty()) {
+    return item.summary;
+  }
+  DraftInput input;
+  input.title = item.title;
+  input.body = item.body;
+  return draft_extractive(input).summary;
 }
 
 std::string month_label(std::string_view month) {
@@ -192,9 +205,9 @@ void md_item(std::string& out, const EditionItem& item, std::size_t number,
     out += is_web_url(url) ? fmt::format("链接：<{}>\n\n", url)
                            : fmt::format("链接：{}\n\n", md_inline(url));
   }
-  if (!paragraphs(item.summary).empty()) {
+  if (const std::string summary = summary_of(item); !paragraphs(summary).empty()) {
     out += "摘要：\n\n";
-    md_paragraphs(out, item.summary);
+    md_paragraphs(out, summary);
   }
   if (!paragraphs(item.commentary).empty()) {
     out += fmt::format("**{}**\n\n", md_inline(one_line(options.commentary_label)));
@@ -291,9 +304,9 @@ void html_item(std::string& out, const EditionItem& item, std::size_t section, s
                   ? fmt::format("<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>", shown, shown)
                   : shown);
   }
-  if (!paragraphs(item.summary).empty()) {
+  if (const std::string summary = summary_of(item); !paragraphs(summary).empty()) {
     out += "<div class=\"summary\">\n<p class=\"label\">摘要：</p>\n";
-    html_paragraphs(out, item.summary);
+    html_paragraphs(out, summary);
     out += "</div>\n";
   }
   if (!paragraphs(item.commentary).empty()) {

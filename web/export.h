@@ -22,6 +22,9 @@ struct EditionItem {
   std::string source_name{};     // "来源"
   std::string url{};             // "链接"; a link only when http(s), else shown as text
   std::string summary{};         // "摘要"; paragraphs separated by a blank line
+  // The article text, when herald read it: without a summary, the 摘要 is its lead
+  // sentences (draft_extractive), so an item with text never has an empty 摘要.
+  std::string body{};
   std::string commentary{};      // the editors' comment; empty = no comment block
 };
 
