@@ -83,6 +83,9 @@ constexpr seconds kMaxDelay{3600};
 constexpr std::int64_t kMinBodyBytes = 1024;
 constexpr std::int64_t kMaxBodyBytes = 64 * 1024 * 1024;
 constexpr std::int64_t kMaxExpectMinItems = 10000;
+// [queue] / a source's backfill_days: ten years covers any archive.
+constexpr std::int64_t kMaxBackfillDays = 3650;
+constexpr int kDefaultBackfillDays = 30;
 constexpr std::int64_t kMaxArticlesPerPoll = 200;
 constexpr double kMaxJitter = 0.5;
 
@@ -927,6 +930,26 @@ struct LoadedSource {
   toml::source_position id_position{};  // for duplicate-id messages
 };
 
+// 来源 in the export: one line, bounded. An empty string is allowed and means "not set"
+// (`herald sources discover` writes publisher = "" for the admin to fill in).
+void read_publisher(TableReader& top, SourceConfig& source) {
+  constexpr std::size_t kMaxPublisherBytes = 120;
+  const toml::node* node = top.node("publisher");
+  if (node != nullptr && node->as_string() != nullptr && node->as_string()->get().empty()) {
+    return;
+  }
+  if (auto publisher = top.string("publisher", "\"英国国家网络安全中心官网\"")) {
+    if (publisher->size() > kMaxPublisherBytes) {
+      top.problem("publisher", fmt::format("is {} bytes long; write the publisher's name as the "
+                                           "newsletter prints it, at most {} bytes, e.g. "
+                                           "publisher = \"澎湃新闻\"",
+                                           publisher->size(), kMaxPublisherBytes));
+      return;
+    }
+    source.publisher = std::move(*publisher);
+  }
+}
+
 Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_dir) {
   Result<toml::table> document = read_toml_file(file);
   if (!document) {
@@ -937,7 +960,7 @@ Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_
                   {"id", "name", "kind", "language", "timezone", "interval", "type", "url",
                    "charset", "always_candidate", "enabled", "expect_min_items", "list", "fetch",
                    "article", "same_item_urls", "mode", "manual_reason", "bridge_url", "json",
-                   "courtlistener"});
+                   "courtlistener", "publisher", "backfill_days"});
   LoadedSource loaded;
   SourceConfig& source = loaded.config;
   source.file = file.string();
@@ -959,6 +982,10 @@ Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_
   }
   if (auto name = top.required_string("name", "\"北京市人民政府 · 工作动态\"")) {
     source.name = std::move(*name);
+  }
+  read_publisher(top, source);
+  if (auto days = top.integer("backfill_days", 0, kMaxBackfillDays)) {
+    source.backfill_days = static_cast<int>(*days);
   }
 
   if (!top.has("kind")) {
@@ -1865,7 +1892,7 @@ Result<HeraldConfig> load_herald_config(const std::filesystem::path& file) {
   Problems problems(file.string());
   TableReader top(problems, *document, "",
                   {"storage", "sources", "fetch", "schedule", "topics", "tokens", "web", "archive",
-                   "notify", "draft"});
+                   "notify", "draft", "queue"});
   HeraldConfig config;
   config.file = file;
   config.database = (base / "herald.db").lexically_normal();
@@ -1888,6 +1915,13 @@ Result<HeraldConfig> load_herald_config(const std::filesystem::path& file) {
     TableReader reader(problems, *notify, "notify",
                        {"digest_at", "digest_max_items", "alerts", "webhook", "email"});
     read_notify(problems, reader, config.notify);
+  }
+  config.backfill_days = kDefaultBackfillDays;
+  if (const toml::table* queue = top.table("queue")) {
+    TableReader reader(problems, *queue, "queue", {"backfill_days"});
+    if (auto days = reader.integer("backfill_days", 0, kMaxBackfillDays)) {
+      config.backfill_days = static_cast<int>(*days);
+    }
   }
   if (const toml::table* draft = top.table("draft")) {
     TableReader reader(problems, *draft, "draft",

@@ -136,6 +136,10 @@ struct HeraldConfig {
   DatabaseCare db_care{};                // [storage] backup_dir, backup_at, backup_keep, item_retention
   NotifySettings notify{};               // [notify]
   DraftConfig draft{};                   // [draft]
+  // [queue] backfill_days: on a source's first poll, candidates published more than this
+  // many days before are stored but not queued (0: no window). A source may override it.
+  // load_config's default is 30; a config built in code has no window unless it sets one.
+  int backfill_days = 0;
 };
 
 }  // namespace herald

@@ -99,6 +99,12 @@ struct UrlKeyOptions {
 struct SourceConfig {
   std::string id{};            // unique; [a-z0-9-_]
   std::string name{};          // for people: "北京市人民政府 · 工作动态"
+  // 来源 as the newsletter writes it: the publisher's Chinese name ("英国国家网络安全中心官网").
+  // Empty: the export and the desk show `name`.
+  std::string publisher{};
+  // Days back from the first poll whose items are queued (older ones are stored only);
+  // nullopt: herald.toml's [queue] backfill_days.
+  std::optional<int> backfill_days{};
   SourceKind kind = SourceKind::kGovernment;
   std::string language{};      // "zh", "en", "ja"
   TimeZone timezone = TimeZone::utc();  // dates without an offset are read in this zone

@@ -458,7 +458,7 @@ TEST_F(SourceFileTest, UnknownSectionWithoutNearMatchListsValidKeys) {
                                "name, kind, language, timezone, interval, type, url, charset, "
                                "always_candidate, enabled, expect_min_items, list, fetch, "
                                "article, same_item_urls, mode, manual_reason, bridge_url, json, "
-                               "courtlistener");
+                               "courtlistener, publisher, backfill_days");
 }
 
 TEST_F(SourceFileTest, ReadsArticleSectionAndSameItemUrls) {
