@@ -777,6 +777,141 @@ Result<Candidate> Store::edit_candidate(std::int64_t id, const CandidateEdit& ed
   return get_candidate(id);
 }
 
+namespace {
+
+// decide_matching's view of a query: pending cards only, all of them.
+QueueQuery all_pending(QueueQuery query) {
+  query.state = ReviewState::kPending;
+  query.limit = 0;
+  query.offset = 0;
+  query.count_up_to = 0;
+  return query;
+}
+
+}  // namespace
+
+Result<std::int64_t> Store::count_matching_pending(QueueQuery query) {
+  QueueQuery pending = all_pending(std::move(query));
+  pending.limit = 1;  // the total is counted before the limit
+  auto page = query_queue(pending);
+  if (!page) {
+    return fail(std::move(page.error()));
+  }
+  return page->total;
+}
+
+Result<Store::BulkDecision> Store::decide_matching(QueueQuery query, ReviewState state,
+                                                   const std::string& reason,
+                                                   const std::string& actor, std::int64_t now_utc,
+                                                   std::optional<std::int64_t> expected_cards) {
+  if (state != ReviewState::kAccepted && state != ReviewState::kRejected) {
+    return fail(ErrorCode::kUsage, "a bulk decision is accept or reject");
+  }
+  auto tx = Transaction::begin(db_);
+  if (!tx) {
+    return fail(std::move(tx.error()));
+  }
+  auto page = query_queue(all_pending(std::move(query)));
+  if (!page) {
+    return fail(std::move(page.error()));
+  }
+  BulkDecision out;
+  out.cards = static_cast<std::int64_t>(page->items.size());
+  if (expected_cards && *expected_cards != out.cards) {
+    out.count_changed = true;
+    return out;  // the transaction rolls back: nothing was written
+  }
+  // Only pending members change: a member an editor already decided keeps that decision.
+  auto update = db_.prepare(
+      "UPDATE candidates SET state = ?1, reviewer = ?2, decided_at = ?3, reason = ?4"
+      " WHERE id = ?5 AND state = 'pending'");
+  if (!update) {
+    return fail(std::move(update.error()));
+  }
+  for (const Candidate& c : page->items) {
+    std::vector<std::int64_t> members = {c.id};
+    if (c.cluster_id != 0) {
+      auto ids = store_detail::cluster_candidate_ids(db_, c.cluster_id);
+      if (!ids) {
+        return fail(std::move(ids.error()));
+      }
+      members = std::move(*ids);
+    }
+    for (const std::int64_t member : members) {
+      update->reset();
+      update->bind(1, review_state_name(state))
+          .bind(2, actor)
+          .bind(3, now_utc)
+          .bind(4, null_if_empty(reason))
+          .bind(5, member);
+      if (auto done = update->run(); !done) {
+        return fail(std::move(done.error()));
+      }
+      if (db_.changes() == 0) {
+        continue;
+      }
+      ++out.decided;
+      const std::string detail = fmt::format("bulk, by filter{}{}", reason.empty() ? "" : ": ",
+                                             reason);
+      if (auto audited = write_audit(db_, now_utc, actor, decision_action(state), member, detail);
+          !audited) {
+        return fail(std::move(audited.error()));
+      }
+    }
+  }
+  if (auto committed = tx->commit(); !committed) {
+    return fail(std::move(committed.error()));
+  }
+  return out;
+}
+
+Result<void> Store::place_in_order(const std::vector<std::int64_t>& ids,
+                                   const std::string& actor, std::int64_t now_utc) {
+  auto tx = Transaction::begin(db_);
+  if (!tx) {
+    return fail(std::move(tx.error()));
+  }
+  auto read = db_.prepare("SELECT COALESCE(position, 0) FROM candidates WHERE id = ?1");
+  auto write = db_.prepare("UPDATE candidates SET position = ?1 WHERE id = ?2");
+  if (!read) {
+    return fail(std::move(read.error()));
+  }
+  if (!write) {
+    return fail(std::move(write.error()));
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const int position = static_cast<int>(i) + 1;
+    read->reset();
+    read->bind(1, ids[i]);
+    auto row = read->step();
+    if (!row) {
+      return fail(std::move(row.error()));
+    }
+    if (!*row) {
+      return fail(ErrorCode::kNotFound, fmt::format("candidate {} does not exist", ids[i]));
+    }
+    const std::int64_t current = read->column_int64(0);
+    read->reset();
+    if (current == position) {
+      continue;
+    }
+    write->reset();
+    write->bind(1, position).bind(2, ids[i]);
+    if (auto done = write->run(); !done) {
+      return fail(std::move(done.error()));
+    }
+    if (auto audited =
+            write_audit(db_, now_utc, actor, "edit_position", ids[i], std::to_string(position));
+        !audited) {
+      return fail(std::move(audited.error()));
+    }
+  }
+  if (auto committed = tx->commit(); !committed) {
+    return fail(std::move(committed.error()));
+  }
+  return {};
+}
+
 Result<std::vector<AuditEntry>> Store::audit_for(std::int64_t candidate_id) {
   auto stmt = db_.prepare(
       "SELECT at, actor, action, candidate_id, COALESCE(detail, '') FROM audit"

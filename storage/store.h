@@ -436,6 +436,29 @@ class Store {
   // section: by position (set ones first), then date, then id.
   Result<std::vector<Candidate>> edition_candidates(const std::string& month,
                                                     int utc_offset_seconds);
+  // Bulk accept/reject by filter (the queue page's "全部 N 条", `herald queue reject
+  // --filter`): every pending card matching `query` (its state, limit and offset are
+  // ignored: all pages of pending cards), each with the rest of its cluster as a single
+  // decision would, in one transaction, one audit row per candidate changed. With
+  // `expected_cards`, nothing is decided when the number of matching cards differs (the
+  // queue changed since the editor saw the count): count_changed says so.
+  struct BulkDecision {
+    std::int64_t cards = 0;      // matching pending cards (what the editor was shown)
+    int decided = 0;             // candidates changed, cluster members included
+    bool count_changed = false;  // expected_cards differed: nothing was decided
+  };
+  Result<BulkDecision> decide_matching(QueueQuery query, ReviewState state,
+                                       const std::string& reason, const std::string& actor,
+                                       std::int64_t now_utc,
+                                       std::optional<std::int64_t> expected_cards);
+  // How many pending cards decide_matching would decide now (its dry run).
+  Result<std::int64_t> count_matching_pending(QueueQuery query);
+  // Sets positions 1..n in the order of `ids` (one section of an edition, as the month's
+  // page shows it after an editor moved an item up or down), in one transaction, with an
+  // "edit_position" audit row for each candidate whose position changed. kNotFound when an
+  // id is not a candidate.
+  Result<void> place_in_order(const std::vector<std::int64_t>& ids, const std::string& actor,
+                              std::int64_t now_utc);
   // Marks the month's accepted candidates (those edition_candidates returns, with the other
   // accepted members of their clusters) published in that edition, with one audit row
   // each; returns how many candidates changed.
