@@ -3,6 +3,7 @@
 #   /lib/systemd/system/herald.service
 #   /usr/share/herald/web/            the web UI's assets
 #   /etc/herald/herald.toml           paths rewritten for an installed system
+#   /etc/herald/draft_prompt.txt      the drafting prompt admins may edit
 #   /etc/herald/sources.d/*.toml
 
 install(TARGETS herald RUNTIME DESTINATION bin)
@@ -16,13 +17,15 @@ string(REPLACE "\"../state/herald.db\"" "\"/var/lib/herald/herald.db\"" herald_t
 string(REGEX REPLACE "\nfixtures = [^\n]*" "" herald_toml "${herald_toml}")
 file(WRITE ${PROJECT_BINARY_DIR}/installed/herald.toml "${herald_toml}")
 install(FILES ${PROJECT_BINARY_DIR}/installed/herald.toml DESTINATION /etc/herald)
+# The drafting prompt is read from beside herald.toml ([draft] prompt_file's default).
+install(FILES ${PROJECT_SOURCE_DIR}/config/draft_prompt.txt DESTINATION /etc/herald)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/sources.d/ DESTINATION /etc/herald/sources.d
         FILES_MATCHING PATTERN "*.toml")
 
 # Every file under /etc is a conffile: an admin's edits survive upgrades.
 file(GLOB shipped_sources RELATIVE ${PROJECT_SOURCE_DIR}/config/sources.d
      ${PROJECT_SOURCE_DIR}/config/sources.d/*.toml)
-set(conffiles "/etc/herald/herald.toml\n")
+set(conffiles "/etc/herald/herald.toml\n/etc/herald/draft_prompt.txt\n")
 foreach(source IN LISTS shipped_sources)
   string(APPEND conffiles "/etc/herald/sources.d/${source}\n")
 endforeach()

@@ -170,5 +170,39 @@ TEST(DraftConfigTest, ShippedConfigLoadsWithoutAnEndpoint) {
   EXPECT_TRUE(config->draft.endpoint.empty());
 }
 
+// The commented [draft] block in the shipped herald.toml, uncommented as an admin would,
+// loads beside the shipped prompt: the documented keys and values are the real ones.
+TEST(DraftConfigTest, ShippedDraftBlockUncommentedLoads) {
+  const fs::path root(HERALD_SOURCE_ROOT);
+  std::ifstream in(root / "config" / "herald.toml", std::ios::binary);
+  std::string line;
+  std::string block;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line == "# [draft]") {
+      inside = true;
+    } else if (inside && line.empty()) {
+      break;
+    }
+    if (inside && line.rfind("# ", 0) == 0) {
+      const std::string text = line.substr(2);
+      // Only "key = value" lines and the header are the block; the rest is commentary.
+      if (text == "[draft]" || text.find(" = ") != std::string::npos) {
+        block += text + "\n";
+      }
+    }
+  }
+  ASSERT_NE(block.find("[draft]"), std::string::npos) << "no commented [draft] block";
+  ASSERT_NE(block.find("endpoint = "), std::string::npos);
+  testing::TempDir dir;
+  fs::copy_file(root / "config" / "draft_prompt.txt", dir.path() / "draft_prompt.txt");
+  write_file(dir.path() / "draft_api_key", "sk-example\n");
+  Result<HeraldConfig> config = load_herald_config(write_config(dir.path(), block));
+  ASSERT_TRUE(config.has_value()) << config.error().message << "\n" << block;
+  EXPECT_EQ(config->draft.endpoint, "http://127.0.0.1:11434/v1");
+  EXPECT_EQ(config->draft.api_key, "sk-example");
+  EXPECT_FALSE(config->draft.prompt.empty());
+}
+
 }  // namespace
 }  // namespace herald
