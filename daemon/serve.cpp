@@ -25,6 +25,7 @@
 #include "daemon/context.h"
 #include "daemon/discover_service.h"
 #include "daemon/edition.h"
+#include "daemon/drafter.h"
 #include "daemon/housekeeping.h"
 #include "daemon/contracts.h"
 #include "daemon/passwords.h"
@@ -345,7 +346,19 @@ class Service {
     return {};
   }
 
-  void start_housekeeping() { housekeeping_ = herald::start_housekeeping(current_.loaded, clock_); }
+  void start_housekeeping() {
+    housekeeping_ = herald::start_housekeeping(current_.loaded, clock_);
+    // Drafting on its own threads, restarted with the configuration it reads ([draft]).
+    drafter_.reset();
+    drafter_ = std::make_unique<Drafter>(current_.loaded.config.database,
+                                         drafter_options(current_.loaded), clock_);
+  }
+  // A poll queued new candidates: draft them now rather than at the drafter's next round.
+  void wake_drafter() {
+    if (drafter_) {
+      drafter_->wake();
+    }
+  }
 
   const Loaded& loaded() const { return current_.loaded; }
   Scheduler& scheduler() { return scheduler_; }
@@ -355,6 +368,7 @@ class Service {
 
   // Stops the housekeeping thread and the web UI (in that order) before the rest goes.
   void shut_down() {
+    drafter_.reset();
     housekeeping_.reset();
     web_ui_.reset();
   }
@@ -541,6 +555,7 @@ class Service {
   std::vector<SourceConfig> polled_;  // parallel to the scheduler's entries
   std::unique_ptr<WebRunner> web_ui_;
   std::unique_ptr<Housekeeping> housekeeping_;
+  std::unique_ptr<Drafter> drafter_;
 };
 
 void notify_reloading(const Clock& clock) {
@@ -649,6 +664,9 @@ int serve(const GlobalOptions& options, const std::string& replay_dir) {
     }
     if (heartbeat) {
       heartbeat->poll_finished(clock.now_steady());
+    }
+    if (report.stored.candidates_new > 0) {
+      service.wake_drafter();
     }
     if (report.ok()) {
       spdlog::info("{}", log_safe(format_report(report)));

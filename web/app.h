@@ -89,6 +89,8 @@ class App {
               kainjow::mustache::data data, const Principal* principal, int status = 200);
   void error_page(httplib::Response& response, int status, const std::string& message,
                   const Principal* principal);
+  // The styled 404 page of an unknown path (with the navigation when signed in).
+  void not_found_page(const httplib::Request& request, httplib::Response& response);
   // {"error": message} with the API's content type.
   void json_error(httplib::Response& response, int status, const std::string& message);
   // Serialises with '<', '>' and '&' as \u escapes, so the JSON is inert even if some
@@ -108,8 +110,11 @@ class App {
   // Display helpers shared by pages and the API.
   const SourceConfig* source(const std::string& id) const;
   std::string source_name(const std::string& id) const;
-  // "2023-11-07 10:30" in the source's zone (the newsletter's zone when unknown).
+  // With time: "2023-11-07 10:30" in the desk's zone (every page labels it: zone_label).
+  // A date alone: "2023-11-07", the source's calendar day (the desk's when unknown).
   std::string format_time(std::int64_t utc, const std::string& source_id, bool with_time) const;
+  // The desk's zone as the pages label their times: "UTC+08:00".
+  std::string zone_label() const;
   // "2023-11-07T10:30:00+08:00".
   std::string format_iso(std::int64_t utc, const std::string& source_id) const;
   // "2023-11-07 10:30:05 UTC+08:00" in the newsletter's zone: to the second and with its

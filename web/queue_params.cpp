@@ -12,6 +12,8 @@ namespace herald::web {
 namespace {
 
 constexpr std::size_t kMaxFilterBytes = 200;
+// Page numbers beyond this are refused rather than turned into a huge offset.
+constexpr std::int64_t kMaxPage = 100000;
 
 std::optional<std::int64_t> parse_day(const std::string& text) {
   int year = 0;
@@ -54,7 +56,7 @@ Result<QueueParams> parse_queue_params(const httplib::Request& request,
   auto param = [&request](const char* name) -> Result<std::string> {
     std::string value = request.get_param_value(name);
     if (value.size() > kMaxFilterBytes || !is_valid_utf8(value)) {
-      return fail(ErrorCode::kUsage, fmt::format("the filter '{}' is too long or not text", name));
+      return fail(ErrorCode::kUsage, fmt::format("筛选条件“{}”过长或不是文本", name));
     }
     return collapse_whitespace(value);
   };
@@ -79,8 +81,8 @@ Result<QueueParams> parse_queue_params(const httplib::Request& request,
     query.state = *state;
   } else {
     return fail(ErrorCode::kUsage,
-                fmt::format("unknown state '{}'; use pending, accepted, rejected, published or "
-                            "all",
+                fmt::format("未知的状态“{}”：应为 pending（待审）、accepted（已采用）、"
+                            "rejected（已拒绝）、published（已发布）或 all（全部）",
                             params.state));
   }
   if (!params.section.empty()) {
@@ -101,21 +103,21 @@ Result<QueueParams> parse_queue_params(const httplib::Request& request,
       known = known || source_kind_name(kind) == params.kind;
     }
     if (!known) {
-      return fail(ErrorCode::kUsage, fmt::format("unknown kind '{}'", params.kind));
+      return fail(ErrorCode::kUsage, fmt::format("未知的来源类型“{}”", params.kind));
     }
     params.no_match = query.source_ids.empty();
   }
   if (!params.from.empty()) {
     auto day = parse_day(params.from);
     if (!day) {
-      return fail(ErrorCode::kUsage, "the date 'from' must be YYYY-MM-DD");
+      return fail(ErrorCode::kUsage, "起始日期应为 YYYY-MM-DD 格式的有效日期，例如 2023-11-01");
     }
     query.from_utc = *day * 86400 - utc_offset_seconds;
   }
   if (!params.to.empty()) {
     auto day = parse_day(params.to);
     if (!day) {
-      return fail(ErrorCode::kUsage, "the date 'to' must be YYYY-MM-DD");
+      return fail(ErrorCode::kUsage, "截止日期应为 YYYY-MM-DD 格式的有效日期，例如 2023-11-30");
     }
     query.to_utc = (*day + 1) * 86400 - utc_offset_seconds;
   }
@@ -124,7 +126,7 @@ Result<QueueParams> parse_queue_params(const httplib::Request& request,
     const std::string& text = params.min_score;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), score);
     if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(score)) {
-      return fail(ErrorCode::kUsage, "min_score must be a number such as 1.5");
+      return fail(ErrorCode::kUsage, "最低分应为数字，例如 1.5");
     }
     query.min_score = score;
   }
@@ -133,14 +135,15 @@ Result<QueueParams> parse_queue_params(const httplib::Request& request,
   if (request.has_param("limit")) {
     auto limit = parse_id(request.get_param_value("limit"));
     if (!limit || *limit > 200) {
-      return fail(ErrorCode::kUsage, "limit must be 1..200");
+      return fail(ErrorCode::kUsage, "每页条数应为 1 到 200 之间的整数");
     }
     params.page_size = static_cast<int>(*limit);
   }
   if (request.has_param("page")) {
     auto page = parse_id(request.get_param_value("page"));
-    if (!page || *page > 100000) {
-      return fail(ErrorCode::kUsage, "page must be a positive number");
+    if (!page || *page > kMaxPage) {
+      return fail(ErrorCode::kUsage,
+                  fmt::format("页码应为 1 到 {} 之间的整数", kMaxPage));
     }
     params.page = static_cast<int>(*page);
   }

@@ -108,8 +108,8 @@ void repair_decide(App& app, const httplib::Request& request, httplib::Response&
     }
     if (apply) {
       return fail(ErrorCode::kUsage,
-                  "applying a repair needs herald serve; run `herald sources repair ID "
-                  "--apply` on the server");
+                  "应用修复需要 herald serve 运行；请在服务器上执行 "
+                  "`herald sources repair ID --apply`");
     }
     return app.with_store([&](Store& store) -> Result<std::string> {
       auto open = store.open_repair(id);
@@ -117,7 +117,7 @@ void repair_decide(App& app, const httplib::Request& request, httplib::Response&
         return fail(std::move(open.error()));
       }
       if (!*open) {
-        return fail(ErrorCode::kNotFound, "no repair is proposed for this source");
+        return fail(ErrorCode::kNotFound, "此来源没有待处理的修复建议");
       }
       if (auto closed =
               store.close_repair((*open)->id, RepairState::kDiscarded, actor, now);

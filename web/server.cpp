@@ -554,6 +554,7 @@ void App::handle_logout(const httplib::Request& request, httplib::Response& resp
 
 void App::render(httplib::Response& response, const std::string& page, mustache::data data,
                  const Principal* principal, int status) {
+  data.set("zone_label", zone_label());
   if (principal != nullptr) {
     data.set("signed_in", true);
     data.set("user_name", principal->user.name);
@@ -575,6 +576,12 @@ void App::error_page(httplib::Response& response, int status, const std::string&
   data.set("status", std::to_string(status));
   data.set("message", message);
   render(response, "error", std::move(data), principal, status);
+}
+
+void App::not_found_page(const httplib::Request& request, httplib::Response& response) {
+  const std::optional<Principal> principal = authenticate(request);
+  error_page(response, 404, "没有这个页面：地址可能有误，或页面已移除",
+             principal ? &*principal : nullptr);
 }
 
 void App::json(httplib::Response& response, const std::string& dumped, int status) {
@@ -645,7 +652,10 @@ App::LocalTime App::local_time(std::int64_t utc, const std::string& source_id) c
 
 std::string App::format_time(std::int64_t utc, const std::string& source_id,
                              bool with_time) const {
-  const LocalTime t = local_time(utc, source_id);
+  // A moment (a poll, a decision, a session) is shown in the desk's zone, so that polls
+  // made at one instant read the same on every row; a date alone (what a site printed)
+  // stays the source's calendar day, which another zone could move by one.
+  const LocalTime t = local_time(utc, with_time ? std::string() : source_id);
   if (!with_time) {
     return fmt::format("{:04}-{:02}-{:02}", t.date.year, t.date.month, t.date.day);
   }
@@ -659,6 +669,13 @@ std::string App::format_iso(std::int64_t utc, const std::string& source_id) cons
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", t.date.year,
                      t.date.month, t.date.day, t.seconds / 3600, t.seconds % 3600 / 60,
                      t.seconds % 60, t.offset < 0 ? '-' : '+', abs_offset / 3600,
+                     abs_offset % 3600 / 60);
+}
+
+std::string App::zone_label() const {
+  const int offset = deps_.utc_offset_seconds;
+  const int abs_offset = offset < 0 ? -offset : offset;
+  return fmt::format("UTC{}{:02}:{:02}", offset < 0 ? '-' : '+', abs_offset / 3600,
                      abs_offset % 3600 / 60);
 }
 
@@ -839,6 +856,8 @@ Result<std::unique_ptr<WebServer>> WebServer::create(const WebSettings& settings
     if (request.path.starts_with("/api/")) {
       app.json_error(response, response.status,
                      response.status == 404 ? "no such endpoint" : "request refused");
+    } else if (response.status == 404 && request.method == "GET") {
+      app.not_found_page(request, response);
     } else {
       response.set_content(fmt::format("{}\n", response.status), "text/plain; charset=utf-8");
     }

@@ -16,7 +16,7 @@ namespace mustache = kainjow::mustache;
 Result<std::string> clean_text(const std::string& value, std::size_t max_bytes,
                                const char* field, bool multiline) {
   if (!is_valid_utf8(value)) {
-    return fail(ErrorCode::kUsage, fmt::format("{} is not valid UTF-8 text", field));
+    return fail(ErrorCode::kUsage, fmt::format("{}不是有效的 UTF-8 文本", field));
   }
   std::string out;
   out.reserve(value.size());
@@ -39,7 +39,7 @@ Result<std::string> clean_text(const std::string& value, std::size_t max_bytes,
   out = first == std::string::npos ? std::string() : out.substr(first, last - first + 1);
   if (out.size() > max_bytes) {
     return fail(ErrorCode::kUsage,
-                fmt::format("{} is too long ({} bytes, at most {})", field, out.size(), max_bytes));
+                fmt::format("{}过长（{} 字节，最多 {} 字节）", field, out.size(), max_bytes));
   }
   return out;
 }
@@ -61,12 +61,12 @@ std::string state_class(ReviewState state) {
 Result<CandidateEdit> make_edit(const Candidate& current, const EditInput& input) {
   CandidateEdit edit;
   if (input.title) {
-    auto title = clean_text(*input.title, kMaxTitleBytes, "the title", false);
+    auto title = clean_text(*input.title, kMaxTitleBytes, "标题", false);
     if (!title) {
       return fail(title.error());
     }
     if (title->empty()) {
-      return fail(ErrorCode::kUsage, "the title cannot be empty");
+      return fail(ErrorCode::kUsage, "标题不能为空");
     }
     const std::string wanted = *title == current.title ? "" : *title;
     if (wanted != current.edited_title) {
@@ -74,7 +74,7 @@ Result<CandidateEdit> make_edit(const Candidate& current, const EditInput& input
     }
   }
   if (input.summary) {
-    auto summary = clean_text(*input.summary, kMaxTextBytes, "the summary", true);
+    auto summary = clean_text(*input.summary, kMaxTextBytes, "摘要", true);
     if (!summary) {
       return fail(summary.error());
     }
@@ -84,30 +84,30 @@ Result<CandidateEdit> make_edit(const Candidate& current, const EditInput& input
     }
   }
   if (input.section) {
-    auto section = clean_text(*input.section, kMaxSectionBytes, "the section", false);
+    auto section = clean_text(*input.section, kMaxSectionBytes, "栏目", false);
     if (!section) {
       return fail(section.error());
     }
     if (section->empty()) {
-      return fail(ErrorCode::kUsage, "the section cannot be empty");
+      return fail(ErrorCode::kUsage, "栏目不能为空");
     }
     const auto& allowed = input.allowed_sections;
     if (*section != current.section && !allowed.empty() &&
         std::find(allowed.begin(), allowed.end(), *section) == allowed.end()) {
       std::string names;
       for (const std::string& name : allowed) {
-        names += (names.empty() ? "" : ", ") + name;
+        names += (names.empty() ? "" : "、") + name;
       }
       // Sections come from the newsletter's layout; an edit must not invent one.
       return fail(ErrorCode::kUsage,
-                  fmt::format("unknown section '{}'; the sections are: {}", *section, names));
+                  fmt::format("没有栏目“{}”；可选栏目：{}", *section, names));
     }
     if (*section != current.section) {
       edit.section = *section;
     }
   }
   if (input.commentary) {
-    auto commentary = clean_text(*input.commentary, kMaxTextBytes, "the commentary", true);
+    auto commentary = clean_text(*input.commentary, kMaxTextBytes, "短评", true);
     if (!commentary) {
       return fail(commentary.error());
     }

@@ -297,7 +297,7 @@ TEST_F(RequestLimitsTest, PatchRefusesASectionThatIsNotConfigured) {
   auto other = client().Patch(path, headers, R"({"section":"other"})", "application/json");
   ASSERT_TRUE(other);
   EXPECT_EQ(other->status, 400);
-  EXPECT_THAT(other->body, HasSubstr("unknown section"));
+  EXPECT_THAT(other->body, HasSubstr("没有栏目"));
   EXPECT_THAT(other->body, HasSubstr("最新行业动态"));
   EXPECT_EQ(store_->get_candidate(ids[0]).value().section, "最新法律与监管动态");
 
