@@ -88,6 +88,21 @@ const std::vector<std::pair<std::string, std::string>>& state_options() {
   return kStates;
 }
 
+// What the store's refusal of candidate `id`'s change means, for the editors: the store
+// words its errors for the CLI's admins, in English. A decision refused as kUsage is one
+// on a published candidate (the only one the store refuses; the forms send no other).
+std::string change_error(std::int64_t id, const Error& error, bool decision) {
+  switch (error.code) {
+    case ErrorCode::kNotFound: return fmt::format("没有第 {} 条", id);
+    case ErrorCode::kUsage:
+      return decision ? fmt::format("第 {} 条已在月刊中发布，状态不能再更改", id)
+                      : error.message;  // make_edit's own checks, already in Chinese
+    default:
+      return fmt::format("第 {} 条暂时无法更新（数据库出错），请稍后再试；如反复出现，请联系管理员",
+                         id);
+  }
+}
+
 void queue_page(App& app, const httplib::Request& request, httplib::Response& response,
                 const Principal& principal) {
   auto params = parse_queue_params(request, app.deps().sources, app.deps().utc_offset_seconds,
@@ -153,7 +168,19 @@ void queue_page(App& app, const httplib::Request& request, httplib::Response& re
   auto page_href = [&filters](int n) {
     return fmt::format("/queue?{}{}page={}", filters, filters.empty() ? "" : "&", n);
   };
-  data.set("has_prev", params->page > 1);
+  // A page past the end (an old link, a typed number) says so and links to the last page,
+  // instead of "第 0–29940 条" over an empty list.
+  const bool past_end = page.items.empty() && page.total > 0 && params->query.offset > 0;
+  if (past_end) {
+    const std::int64_t size = std::max(params->page_size, 1);
+    const std::int64_t last_page = (page.total + size - 1) / size;
+    data.set("range", fmt::format("第 {} 页已超出范围：共 {}{} 条，最后一页是第 {} 页",
+                                  params->page, page.total_is_lower_bound ? "至少 " : "",
+                                  page.total, last_page));
+    data.set("past_end", true);
+    data.set("last_page_href", page_href(static_cast<int>(last_page)));
+  }
+  data.set("has_prev", params->page > 1 && !past_end);
   data.set("prev_href", page_href(params->page - 1));
   data.set("has_next", last < page.total || (page.total_is_lower_bound && !page.items.empty()));
   data.set("next_href", page_href(params->page + 1));
@@ -214,8 +241,8 @@ void queue_bulk(App& app, const httplib::Request& request, httplib::Response& re
     auto result = app.with_store(
         [&](Store& store) { return store.edit_candidate(id, edit, principal.user.name, now); });
     if (!result) {
-      app.error_page(response, status_for(result.error()),
-                     fmt::format("条目 {} 无法更新：{}", id, result.error().message), &principal);
+      app.error_page(response, status_for(result.error()), change_error(id, result.error(), true),
+                     &principal);
       return;
     }
   }
@@ -350,7 +377,8 @@ void item_edit(App& app, const httplib::Request& request, httplib::Response& res
   auto result = app.with_store(
       [&](Store& store) { return apply_edit(store, *id, input, principal.user.name, now); });
   if (!result) {
-    app.error_page(response, status_for(result.error()), result.error().message, &principal);
+    app.error_page(response, status_for(result.error()), change_error(*id, result.error(), false),
+                   &principal);
     return;
   }
   App::see_other(response, fmt::format("/items/{}?m=saved", *id));
@@ -374,7 +402,8 @@ void item_decision(App& app, const httplib::Request& request, httplib::Response&
   auto result = app.with_store(
       [&](Store& store) { return store.edit_candidate(*id, edit, principal.user.name, now); });
   if (!result) {
-    app.error_page(response, status_for(result.error()), result.error().message, &principal);
+    app.error_page(response, status_for(result.error()), change_error(*id, result.error(), true),
+                   &principal);
     return;
   }
   App::see_other(response, fmt::format("/items/{}?m={}", *id, review_state_name(*state)));
@@ -625,7 +654,7 @@ void users_manage(App& app, const httplib::Request& request, httplib::Response& 
     if (action == "admin" || action == "editor") {
       return store.set_user_role(name, action == "admin" ? Role::kAdmin : Role::kEditor);
     }
-    return fail(ErrorCode::kUsage, "unknown action; one of disable, enable, remove, admin, editor");
+    return fail(ErrorCode::kUsage, "未知操作：应为停用、启用、删除、设为管理员或设为编辑之一");
   });
   if (!result) {
     app.error_page(response, status_for(result.error()), result.error().message, &principal);
