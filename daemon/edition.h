@@ -20,6 +20,18 @@ inline constexpr std::string_view kIndustrySection = "最新行业动态";
 // associations make law and policy; companies, media and platforms are the industry.
 std::string default_section(SourceKind kind);
 
+// The seed newsletter's order within the legal section, for items editors have not placed:
+// 0 domestic rules (Chinese-language government sources), 1 foreign rules (other
+// governments), 2 reports (associations, research institutes), 3 cases (courts), 4 the rest
+// (media, companies, platforms, sources no longer configured). Industry items all rank 0.
+int editorial_rank(const SourceConfig* source, std::string_view section);
+
+// Orders an edition's candidates as the newsletter prints them: by section; within it the
+// items editors placed (position > 0) first, in their order; then the others by
+// editorial_rank of their source and by publish date, oldest first (as the seed).
+void order_for_edition(std::vector<Candidate>& candidates,
+                       const std::vector<SourceConfig>& sources);
+
 // The UTC offset (seconds east) in `zone` at the end of `month` ("2023-11"), the boundary
 // Store::edition_candidates and publish_edition count the month by. The zone's offset at
 // the epoch for a malformed month (the store then reports it).

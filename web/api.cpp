@@ -52,6 +52,7 @@ json candidate_json(const App& app, const Candidate& c) {
           {"reason", c.reason},
           {"section", c.section},
           {"commentary", c.commentary},
+          {"position", c.position},
           {"edition", c.edition},
           {"cluster_id", c.cluster_id},
           {"also_reported_by", also}};
@@ -187,15 +188,44 @@ void patch_candidate(App& app, const httplib::Request& request, httplib::Respons
     *field = std::move(*value);
   }
   for (const auto& [key, value] : body.items()) {
-    if (key != "title" && key != "summary" && key != "section" && key != "commentary") {
+    if (key != "title" && key != "summary" && key != "section" && key != "commentary" &&
+        key != "position") {
       app.json_error(response, 400,
-                     "unknown field; editable: title, summary, section, commentary");
+                     "unknown field; editable: title, summary, section, commentary, position");
+      return;
+    }
+  }
+  // The item's place within its section in the edition (1 = first); 0 or null clears it,
+  // and the month's default order applies (daemon/edition.h order_for_edition).
+  std::optional<int> position;
+  if (const auto found = body.find("position"); found != body.end()) {
+    constexpr std::int64_t kMaxPosition = 10000;
+    if (found->is_null()) {
+      position = 0;
+    } else if (found->is_number_integer() && found->get<std::int64_t>() >= 0 &&
+               found->get<std::int64_t>() <= kMaxPosition) {
+      position = static_cast<int>(found->get<std::int64_t>());
+    } else {
+      app.json_error(response, 400, "position must be an integer from 0 to 10000 (0: not placed)");
       return;
     }
   }
   const std::int64_t now = app.now();
-  auto result = app.with_store(
-      [&](Store& store) { return apply_edit(store, id, input, principal.user.name, now); });
+  auto result = app.with_store([&](Store& store) -> Result<Candidate> {
+    if (!position) {
+      return apply_edit(store, id, input, principal.user.name, now);
+    }
+    auto current = store.get_candidate(id);
+    if (!current) {
+      return current;
+    }
+    auto edit = make_edit(*current, input);
+    if (!edit) {
+      return fail(edit.error());
+    }
+    edit->position = *position;
+    return store.edit_candidate(id, *edit, principal.user.name, now);
+  });
   if (!result) {
     send_error(app, response, result.error());
     return;

@@ -26,6 +26,7 @@ struct EditionItem {
   // sentences (draft_extractive), so an item with text never has an empty 摘要.
   std::string body{};
   std::string commentary{};      // the editors' comment; empty = no comment block
+  std::int64_t candidate_id = 0;  // the desk's candidate (the month page's up/down); 0 = none
 };
 
 struct Edition {

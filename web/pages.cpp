@@ -45,6 +45,7 @@ std::string notice_for(const httplib::Request& request) {
       {"user_remove", "已删除该用户，其登录会话已全部结束"},
       {"user_admin", "已设为管理员，该用户需重新登录"},
       {"user_editor", "已设为编辑，该用户需重新登录"},
+      {"moved", "已调整顺序"},
   };
   auto it = kNotices.find(request.get_param_value("m"));
   return it == kNotices.end() ? "" : it->second;
@@ -186,7 +187,98 @@ void queue_page(App& app, const httplib::Request& request, httplib::Response& re
   data.set("next_href", page_href(params->page + 1));
   data.set("back", fmt::format("{}{}page={}", filters, filters.empty() ? "" : "&", params->page));
   data.set("showing_pending", params->query.state == ReviewState::kPending);
+  // "全部 N 条符合当前筛选的候选": bulk accept/reject of every pending card the filter
+  // matches, on every page (queue_bulk_filter). Offered only over pending cards, with an
+  // exact count (a capped search count is not one the editor can confirm).
+  const bool bulk_filter = params->query.state == ReviewState::kPending && page.total > 0 &&
+                           !page.total_is_lower_bound;
+  data.set("bulk_filter", bulk_filter);
+  data.set("bulk_total", std::to_string(page.total));
+  data.set("filters", filters);
   app.render(response, "queue", std::move(data), &principal);
+}
+
+std::string safe_back(const std::string& back);  // below
+
+// POST /queue/bulk-filter (filters, action, reason, count, confirmed): decides every pending
+// card the queue's filters match. The first post shows a confirmation page with the
+// number of cards; the confirmed post carries the number the editor confirmed, and when
+// the queue changed meanwhile (new polls, another editor) the page asks again with the
+// new number instead of deciding cards nobody saw counted.
+void queue_bulk_filter(App& app, const httplib::Request& request, httplib::Response& response,
+                       const Principal& principal) {
+  const std::string action = request.get_param_value("action");
+  const auto state = parse_decision(action);
+  if (!state || *state == ReviewState::kPending) {
+    app.error_page(response, 400, "未知操作：只能全部采用或全部拒绝", &principal);
+    return;
+  }
+  const std::string filters = safe_back(request.get_param_value("filters"));
+  httplib::Request filter_request;
+  httplib::detail::parse_query_text(filters, filter_request.params);
+  filter_request.params.erase("state");  // pending only, whatever the link said
+  filter_request.params.erase("page");
+  auto params = parse_queue_params(filter_request, app.deps().sources,
+                                   app.deps().utc_offset_seconds, kQueuePageSize);
+  if (!params) {
+    app.error_page(response, 400, params.error().message, &principal);
+    return;
+  }
+  const std::string reason = truncate_utf8(
+      is_valid_utf8(request.get_param_value("reason")) ? request.get_param_value("reason") : "",
+      kMaxReasonBytes);
+  const bool confirmed = request.get_param_value("confirmed") == "1";
+  std::optional<std::int64_t> seen;
+  if (const std::string count = request.get_param_value("count"); !count.empty()) {
+    seen = parse_id(count);
+  }
+  const std::int64_t now = app.now();
+  auto decided = app.with_store([&](Store& store) -> Result<Store::BulkDecision> {
+    if (params->no_match) {
+      return Store::BulkDecision{};
+    }
+    if (!confirmed || !seen) {
+      auto count = store.count_matching_pending(params->query);
+      if (!count) {
+        return fail(std::move(count.error()));
+      }
+      return Store::BulkDecision{.cards = *count, .count_changed = true};
+    }
+    return store.decide_matching(params->query, *state, reason, principal.user.name, now, seen);
+  });
+  if (!decided) {
+    app.error_page(response, status_for(decided.error()), "暂时无法批量处理（数据库出错），请稍后再试",
+                   &principal);
+    return;
+  }
+  const std::string back = filters.empty() ? "state=pending" : filters;
+  if (decided->cards == 0 && !decided->count_changed) {
+    App::see_other(response, fmt::format("/queue?{}&m=none", back));
+    return;
+  }
+  if (decided->count_changed) {
+    if (decided->cards == 0) {
+      App::see_other(response, fmt::format("/queue?{}&m=none", back));
+      return;
+    }
+    mustache::data data;
+    data.set("page_title", "确认批量操作");
+    data.set("nav_queue", true);
+    const bool accept = *state == ReviewState::kAccepted;
+    data.set("action", action);
+    data.set("action_label", accept ? "全部采用" : "全部拒绝");
+    data.set("count", std::to_string(decided->cards));
+    data.set("filters", filters);
+    data.set("reason", reason);
+    data.set("has_reason", !reason.empty());
+    data.set("back_href", "/queue?" + back);
+    // A confirmed post whose count no longer matches: say why the question comes again.
+    data.set("changed", confirmed && seen.has_value());
+    data.set("seen", seen ? std::to_string(*seen) : std::string());
+    app.render(response, "queue_confirm", std::move(data), &principal);
+    return;
+  }
+  App::see_other(response, fmt::format("/queue?{}&m={}", back, review_state_name(*state)));
 }
 
 // The query string a form sent back ("state=all&page=2"), re-encoded so that nothing but
@@ -534,6 +626,10 @@ void export_page(App& app, const httplib::Request& request, httplib::Response& r
     for (const std::string& name : order) {
       mustache::data items{mustache::data::type::list};
       int n = 0;
+      const auto in_section = std::count_if(
+          edition->items.begin(), edition->items.end(), [&](const EditionItem& item) {
+            return (item.section.empty() ? "其他" : item.section) == name;
+          });
       for (const EditionItem& item : edition->items) {
         if ((item.section.empty() ? "其他" : item.section) != name) {
           continue;
@@ -549,6 +645,11 @@ void export_page(App& app, const httplib::Request& request, httplib::Response& r
         entry.set("summary", item.summary);
         entry.set("commentary", item.commentary);
         entry.set("has_commentary", !item.commentary.empty());
+        // Up/down on the month's page (export_move): not on the first/last of a section.
+        entry.set("id", std::to_string(item.candidate_id));
+        entry.set("movable", item.candidate_id > 0);
+        entry.set("can_up", n > 1);
+        entry.set("can_down", n < in_section);
         items.push_back(entry);
       }
       if (n == 0) {
@@ -565,6 +666,57 @@ void export_page(App& app, const httplib::Request& request, httplib::Response& r
     data.set("has_items", !edition->items.empty());
   }
   app.render(response, "export", std::move(data), &principal);
+}
+
+// POST /export/move (month, id, dir = up | down): moves one item within its section on
+// the month's page. The section's order as shown becomes explicit positions 1..n with the
+// two neighbours swapped, so what the editor saw is what moves.
+void export_move(App& app, const httplib::Request& request, httplib::Response& response,
+                 const Principal& principal) {
+  const std::string month = request.get_param_value("month");
+  const std::string dir = request.get_param_value("dir");
+  const auto id = parse_id(request.get_param_value("id"));
+  if (!is_valid_month(month) || !id || (dir != "up" && dir != "down")) {
+    app.error_page(response, 400, "请求不完整：需要月份、条目编号和方向（上移或下移）", &principal);
+    return;
+  }
+  if (!app.deps().build_edition) {
+    app.error_page(response, 503, "导出功能未配置", &principal);
+    return;
+  }
+  const std::int64_t now = app.now();
+  auto moved = app.with_store([&](Store& store) -> Result<bool> {
+    auto edition = app.deps().build_edition(store, month);
+    if (!edition) {
+      return fail(std::move(edition.error()));
+    }
+    const auto found = std::find_if(edition->items.begin(), edition->items.end(),
+                                    [&](const EditionItem& item) { return item.candidate_id == *id; });
+    if (found == edition->items.end()) {
+      return fail(ErrorCode::kNotFound,
+                  fmt::format("条目 {} 不在 {} 的月刊中，请刷新页面后重试", *id, month));
+    }
+    std::vector<std::int64_t> ids;
+    for (const EditionItem& item : edition->items) {
+      if (item.section == found->section) {
+        ids.push_back(item.candidate_id);
+      }
+    }
+    const auto at = std::find(ids.begin(), ids.end(), *id);
+    if (dir == "up" ? at == ids.begin() : at + 1 == ids.end()) {
+      return false;  // already first / last: nothing to do
+    }
+    std::iter_swap(at, dir == "up" ? at - 1 : at + 1);
+    if (auto placed = store.place_in_order(ids, principal.user.name, now); !placed) {
+      return fail(std::move(placed.error()));
+    }
+    return true;
+  });
+  if (!moved) {
+    app.error_page(response, status_for(moved.error()), moved.error().message, &principal);
+    return;
+  }
+  App::see_other(response, fmt::format("/export?month={}&m=moved#item-{}", month, *id));
 }
 
 void export_download(App& app, const httplib::Request& request, httplib::Response& response,
@@ -694,6 +846,7 @@ void register_pages(App& app, httplib::Server& server) {
   };
   app.get(server, "/queue", page(queue_page));
   app.post(server, "/queue/bulk", page(queue_bulk));
+  app.post(server, "/queue/bulk-filter", page(queue_bulk_filter));
   app.get(server, R"(/items/(\d{1,18}))", page(item_page));
   app.post(server, R"(/items/(\d{1,18}))", page(item_edit));
   app.post(server, R"(/items/(\d{1,18})/decision)", page(item_decision));
@@ -702,6 +855,7 @@ void register_pages(App& app, httplib::Server& server) {
   app.get(server, "/export", page(export_page));
   app.get(server, "/export/download", page(export_download));
   app.post(server, "/export/publish", page(export_publish));
+  app.post(server, "/export/move", page(export_move));
   app.get(server, "/users", page(users_page, Access::kAdmin));
   app.post(server, "/users/manage", page(users_manage, Access::kAdmin));
 }
