@@ -7,6 +7,7 @@
 #include "common/text.h"
 #include "storage/evidence.h"
 #include "web/app.h"
+#include "web/draft_pages.h"
 #include "web/queue_params.h"
 #include "web/security.h"
 #include "web/views.h"
@@ -166,6 +167,13 @@ void get_candidate(App& app, const httplib::Request& request, httplib::Response&
                         {"size", record.size}});
   }
   out["evidence"] = evidence;
+  // The drafted headline and 摘要 (web/draft_pages.cpp), null when there is none.
+  auto draft = app.with_store([&](Store& store) { return store.draft_for(*id); });
+  if (!draft) {
+    send_error(app, response, draft.error());
+    return;
+  }
+  out["draft"] = draft_json(*draft);
   app.json(response, out.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 

@@ -9,6 +9,7 @@
 #include "common/text.h"
 #include "storage/evidence.h"
 #include "web/app.h"
+#include "web/draft_pages.h"
 #include "web/queue_params.h"
 #include "web/security.h"
 #include "web/views.h"
@@ -45,6 +46,8 @@ std::string notice_for(const httplib::Request& request) {
       {"user_remove", "已删除该用户，其登录会话已全部结束"},
       {"user_admin", "已设为管理员，该用户需重新登录"},
       {"user_editor", "已设为编辑，该用户需重新登录"},
+      {"draft_discarded", "已丢弃草稿，原文未改动"},
+      {"draft_redo", "已重新排队起草，稍后刷新本页查看"},
       {"moved", "已调整顺序"},
   };
   auto it = kNotices.find(request.get_param_value("m"));
@@ -398,6 +401,9 @@ void item_page(App& app, const httplib::Request& request, httplib::Response& res
   }
   data.set("evidence", evidence);
   data.set("has_evidence", !loaded->evidence.empty());
+  // The draft box (web/draft_pages.cpp); a draft that cannot be read only hides the box.
+  auto draft = app.with_store([&](Store& store) { return store.draft_for(*id); });
+  set_draft_view(data, *id, draft ? *draft : std::nullopt);
   app.render(response, "item", std::move(data), &principal);
 }
 
@@ -858,6 +864,7 @@ void register_pages(App& app, httplib::Server& server) {
   app.post(server, "/export/move", page(export_move));
   app.get(server, "/users", page(users_page, Access::kAdmin));
   app.post(server, "/users/manage", page(users_manage, Access::kAdmin));
+  register_draft_pages(app, server);  // web/draft_pages.cpp
 }
 
 }  // namespace herald::web
