@@ -262,7 +262,19 @@ struct Exchange {
   std::string body{};
   std::optional<std::string> retry_after{};
   bool too_large = false;
+  const std::atomic<bool>* cancel = nullptr;
+  bool cancelled = false;
 };
+
+// libcurl calls this at least once a second while a transfer runs, waiting included.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {
+  auto* exchange = static_cast<Exchange*>(user);
+  if (exchange->cancel != nullptr && exchange->cancel->load()) {
+    exchange->cancelled = true;
+    return 1;  // aborts the transfer (CURLE_ABORTED_BY_CALLBACK)
+  }
+  return 0;
+}
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto* exchange = static_cast<Exchange*>(user);
@@ -651,6 +663,7 @@ std::variant<DraftText, DraftError> draft_with_model(const DraftSettings& settin
   }
 
   Exchange exchange;
+  exchange.cancel = settings.cancel;
   std::array<char, CURL_ERROR_SIZE> error_buffer{};
   const long timeout_ms = static_cast<long>(std::max<std::int64_t>(settings.timeout.count(), 1) * 1000);
   CURL* const curl = easy.get();
@@ -677,6 +690,9 @@ std::variant<DraftText, DraftError> draft_with_model(const DraftSettings& settin
   set(CURLOPT_WRITEDATA, static_cast<void*>(&exchange));
   set(CURLOPT_HEADERFUNCTION, &on_header);
   set(CURLOPT_HEADERDATA, static_cast<void*>(&exchange));
+  set(CURLOPT_XFERINFOFUNCTION, &on_progress);
+  set(CURLOPT_XFERINFODATA, static_cast<void*>(&exchange));
+  set(CURLOPT_NOPROGRESS, 0L);
   if (setup != CURLE_OK) {
     return permanent(fmt::format("libcurl refused an option for {}: {}", url,
                                  curl_easy_strerror(setup)));
@@ -685,6 +701,11 @@ std::variant<DraftText, DraftError> draft_with_model(const DraftSettings& settin
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 
+  if (exchange.cancelled) {
+    return transient(fmt::format("the request to {} was abandoned: herald is stopping. The "
+                                 "item is drafted after the next start",
+                                 url));
+  }
   if (exchange.too_large) {
     return permanent(fmt::format("the drafting endpoint {} sent more than {} MiB; that is not "
                                  "a draft. Check [draft] endpoint and model",

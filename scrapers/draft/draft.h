@@ -11,6 +11,7 @@
 // elsewhere. Everything in DraftInput is untrusted page text; the model's answer is only
 // ever text (callers escape it like any other page text).
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -53,6 +54,9 @@ struct DraftSettings {
   std::size_t max_article_chars = 6000;  // the article is cut to this many characters
   std::string prompt_template{};  // the prompt file's text; "" = the built-in prompt
   bool stream = false;            // ask for a streamed (SSE) answer
+  // When set and true, a request in flight is abandoned within about a second (herald is
+  // stopping); the result is then a transient error. Must outlive the call.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // kTransient: try again later (timeouts, 429, 5xx, connection failures).
@@ -68,7 +72,8 @@ struct DraftError {
 // The settings for draft_with_model from herald.toml's [draft] (key and prompt already read).
 DraftSettings draft_settings(const DraftConfig& config);
 
-// One chat-completions request: POST {endpoint}/chat/completions, or the endpoint as given
+// Safe to call from several threads at once once curl_global_init has run (CurlGlobal,
+// which main() holds). One chat-completions request: POST {endpoint}/chat/completions, or the endpoint as given
 // when it already ends in /chat/completions. The prompt file's instructions go in the
 // system message, the page text (filled into the template's placeholders, the article cut
 // to max_article_chars on a UTF-8 boundary) in the user message, clearly delimited.

@@ -3,6 +3,7 @@
 // malformed answers, the Authorization header, the request's shape and bounds, and page
 // text that tries to give the model instructions.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -368,6 +369,41 @@ TEST(ModelDraftTimeoutTest, NoAnswerWithinTheTimeoutIsTransient) {
   const DraftError error = error_of(result);
   EXPECT_EQ(error.kind, DraftErrorKind::kTransient);
   EXPECT_THAT(error.message, HasSubstr("timeout_seconds"));
+}
+
+// herald stopping: a request waiting on a slow model is abandoned, not waited out.
+TEST(ModelDraftCancelTest, CancelledRequestIsTransient) {
+  struct Gate {
+    std::mutex mutex;
+    std::condition_variable released_cv;
+    bool released = false;
+  };
+  auto gate = std::make_shared<Gate>();
+  herald::testing::LocalServer server;
+  server.routes().Post("/v1/chat/completions",
+                       [gate](const httplib::Request&, httplib::Response& res) {
+                         std::unique_lock lock(gate->mutex);
+                         gate->released_cv.wait_for(lock, std::chrono::seconds(30),
+                                                    [&] { return gate->released; });
+                         res.set_content(completion(R"({"title":"t","summary":"s"})").dump(),
+                                         "application/json");
+                       });
+  server.start();
+  const std::atomic<bool> stopping{true};
+  DraftSettings s;
+  s.endpoint = server.url("/v1");
+  s.model = "slow";
+  s.timeout = std::chrono::seconds(60);  // the test would hang here without cancelling
+  s.cancel = &stopping;
+  const auto result = draft_with_model(s, ncsc_input());
+  {
+    std::lock_guard lock(gate->mutex);
+    gate->released = true;
+  }
+  gate->released_cv.notify_all();
+  const DraftError error = error_of(result);
+  EXPECT_EQ(error.kind, DraftErrorKind::kTransient);
+  EXPECT_THAT(error.message, HasSubstr("herald is stopping"));
 }
 
 TEST(ModelDraftConnectTest, NothingListeningIsTransient) {
