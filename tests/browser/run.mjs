@@ -108,6 +108,28 @@ symlinkSync(path.join(here, 'fixtures/hostile-feed'), path.join(work, 'fixtures/
 
 const port = await freePort();
 const origin = `http://127.0.0.1:${port}`;
+// The drafting endpoint (issue 15): a tiny OpenAI-compatible chat-completions server that
+// answers every request with the same Chinese draft, so the item pages have drafts to decide.
+const MOCK_DRAFT = {
+  title: '模拟模型起草的中文标题',
+  summary: '这是模拟模型起草的摘要。<b>标记只是文本</b>',
+};
+let draftRequests = 0;
+const draftEndpoint = http.createServer((request, response) => {
+  let body = '';
+  request.on('data', (chunk) => { body += chunk; });
+  request.on('end', () => {
+    draftRequests += 1;
+    response.setHeader('Content-Type', 'application/json');
+    response.end(JSON.stringify({
+      id: `chatcmpl-${draftRequests}`, object: 'chat.completion', model: 'mock-model',
+      choices: [{ index: 0, finish_reason: 'stop',
+        message: { role: 'assistant', content: JSON.stringify(MOCK_DRAFT) } }],
+    }));
+  });
+});
+await new Promise((resolve) => draftEndpoint.listen(0, '127.0.0.1', resolve));
+const draftUrl = `http://127.0.0.1:${draftEndpoint.address().port}/v1`;
 const config = path.join(work, 'herald.toml');
 writeFileSync(config, `
 [storage]
@@ -123,6 +145,10 @@ keywords = ["人工智能", "大模型", "生成式", "算法", "数据安全", 
 listen_host = "127.0.0.1"
 port = ${port}
 assets_dir = ${JSON.stringify(path.join(root, 'web'))}
+[draft]
+endpoint = ${JSON.stringify(draftUrl)}
+model = "mock-model"
+prompt_file = ${JSON.stringify(path.join(root, 'config/draft_prompt.txt'))}
 `);
 
 const poll = herald(config, ['poll', '--replay', path.join(work, 'fixtures')]);
@@ -158,6 +184,7 @@ let context;
 const cleanup = () => {
   try { serve.kill('SIGTERM'); } catch { /* gone */ }
   attacker.close();
+  draftEndpoint.close();
 };
 
 try {
@@ -297,6 +324,51 @@ try {
     assert.equal(await page.locator('main img, main svg, main iframe, main script').count(), 0);
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     await page.screenshot({ path: path.join(artifacts, 'hostile.png') });
+    await noCspViolations();
+  });
+
+  await step('drafts: the item page shows the draft beside the original; accept, edit then accept, discard', async () => {
+    // Three pending candidates the earlier steps left alone, each with its draft written
+    // by herald serve's background drafter against the mock endpoint.
+    const pending = (await api('/api/v1/candidates?limit=100')).items.slice(-3);
+    assert.equal(pending.length, 3, 'three pending candidates');
+    const deadline = Date.now() + 60000;
+    for (const c of pending) {
+      while ((await api(`/api/v1/candidates/${c.id}`)).draft?.state !== 'ready') {
+        assert.ok(Date.now() < deadline, `candidate ${c.id} got no draft (${draftRequests} requests)`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    const [toAccept, toEdit, toDiscard] = pending;
+
+    await page.goto(`${origin}/items/${toAccept.id}`);
+    assert.equal((await page.textContent('#draft-title')).trim(), MOCK_DRAFT.title);
+    assert.equal((await page.textContent('#draft-summary')).trim(), MOCK_DRAFT.summary);
+    assert.equal(await page.locator('#draft-summary b').count(), 0, 'draft text is text');
+    assert.match(await page.textContent('#draft .draft-by'), /由模型 mock-model 起草/);
+    assert.equal((await page.textContent('.item-title')).trim(), toAccept.title.trim());
+    await page.screenshot({ path: path.join(artifacts, 'draft.png'), fullPage: true });
+    await Promise.all([page.waitForURL(/m=saved/), page.click('#draft-accept')]);
+    assert.equal((await page.textContent('.item-title')).trim(), MOCK_DRAFT.title);
+    assert.ok((await page.textContent('main')).includes(`原标题：${toAccept.title.trim()}`), 'the original stays visible');
+    assert.equal(await page.locator('#draft-decided').count(), 1);
+
+    await page.goto(`${origin}/items/${toEdit.id}`);
+    await page.click('details.draft-edit summary');
+    assert.equal(await page.inputValue('#draft-edit-title'), MOCK_DRAFT.title);
+    await page.fill('#draft-edit-title', '编辑改写后的标题');
+    await page.fill('#draft-edit-summary', '编辑改写后的摘要。');
+    await Promise.all([page.waitForURL(/m=saved/), page.click('#draft-edit-save')]);
+    assert.equal((await page.textContent('.item-title')).trim(), '编辑改写后的标题');
+    const edited = await api(`/api/v1/candidates/${toEdit.id}`);
+    assert.equal(edited.edited_summary, '编辑改写后的摘要。');
+    assert.equal(edited.draft.state, 'accepted');
+
+    await page.goto(`${origin}/items/${toDiscard.id}`);
+    await Promise.all([page.waitForURL(/m=draft_discarded/), page.click('#draft-discard')]);
+    assert.equal(await page.locator('#draft').count(), 0, 'the draft box is gone');
+    assert.equal((await page.textContent('.item-title')).trim(), toDiscard.title.trim());
+    assert.equal((await api(`/api/v1/candidates/${toDiscard.id}`)).edited_title, '');
     await noCspViolations();
   });
 
