@@ -154,8 +154,13 @@ void queue_page(App& app, const httplib::Request& request, httplib::Response& re
   data.set("q", params->text);
 
   mustache::data cards{mustache::data::type::list};
-  for (const Candidate& candidate : page.items) {
-    cards.push_back(candidate_view(app, candidate, false));
+  for (std::size_t n = 0; n < page.items.size(); ++n) {
+    mustache::data view = candidate_view(app, page.items[n], false);
+    // Where a decision made with this card's button comes back to (queue_bulk): the next
+    // card, else the one before, so the page keeps its place instead of jumping to the top.
+    const std::size_t next = n + 1 < page.items.size() ? n + 1 : (n > 0 ? n - 1 : n);
+    view.set("next_id", next != n ? std::to_string(page.items[next].id) : std::string());
+    cards.push_back(view);
   }
   data.set("cards", cards);
   data.set("has_cards", !page.items.empty());
@@ -302,12 +307,20 @@ void queue_bulk(App& app, const httplib::Request& request, httplib::Response& re
   std::vector<std::int64_t> ids;
   std::string action = request.get_param_value("action");
   const std::string single = request.get_param_value("single");
+  std::string anchor;  // "#c13": the card to come back to after a single decision
   if (!single.empty()) {
-    // One card's own button: "accept:12".
+    // One card's own button: "accept:12", or "accept:12:13" with the card to return to.
     const auto colon = single.find(':');
     action = single.substr(0, colon);
-    if (auto id = parse_id(colon == std::string::npos ? "" : single.substr(colon + 1))) {
+    const std::string rest = colon == std::string::npos ? "" : single.substr(colon + 1);
+    const auto second = rest.find(':');
+    if (auto id = parse_id(rest.substr(0, second))) {
       ids.push_back(*id);
+    }
+    if (second != std::string::npos) {
+      if (auto next = parse_id(rest.substr(second + 1))) {
+        anchor = fmt::format("#c{}", *next);
+      }
     }
   } else {
     const std::size_t count = std::min<std::size_t>(request.get_param_value_count("ids"), 500);
@@ -342,7 +355,28 @@ void queue_bulk(App& app, const httplib::Request& request, httplib::Response& re
     }
   }
   App::see_other(response,
-                 fmt::format("/queue?{}&m={}", back, review_state_name(*state)));
+                 fmt::format("/queue?{}&m={}{}", back, review_state_name(*state), anchor));
+}
+
+// The pending candidate that follows `id` in the queue's order (its first page of
+// kNextPendingWindow cards), or, when `id` is not among them (just decided, or further
+// down), the first pending one: what an editor deciding one by one wants next.
+std::optional<std::int64_t> next_pending(App& app, std::int64_t id) {
+  constexpr int kNextPendingWindow = 200;
+  auto page = app.with_store([&](Store& store) {
+    return store.query_queue(QueueQuery{.state = ReviewState::kPending,
+                                        .limit = kNextPendingWindow});
+  });
+  if (!page) {
+    return std::nullopt;  // the link is a convenience: the page shows without it
+  }
+  const auto& items = page->items;
+  const auto at = std::find_if(items.begin(), items.end(),
+                               [id](const Candidate& c) { return c.id == id; });
+  if (at != items.end()) {
+    return at + 1 != items.end() ? std::optional<std::int64_t>((at + 1)->id) : std::nullopt;
+  }
+  return items.empty() ? std::nullopt : std::optional<std::int64_t>(items.front().id);
 }
 
 void item_page(App& app, const httplib::Request& request, httplib::Response& response,
@@ -365,6 +399,9 @@ void item_page(App& app, const httplib::Request& request, httplib::Response& res
   data.set("nav_queue", true);
   set_notice(data, request);
   data.set("item", candidate_view(app, candidate, true));
+  const std::optional<std::int64_t> next = next_pending(app, *id);
+  data.set("has_next_pending", next.has_value());
+  data.set("next_pending", next ? std::to_string(*next) : std::string());
   std::vector<std::pair<std::string, std::string>> sections;
   for (const std::string& section : app.sections()) {
     sections.emplace_back(section, section);

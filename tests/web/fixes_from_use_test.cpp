@@ -115,9 +115,9 @@ TEST_F(FixesFromUseTest, PublishedCardsOfferNoDecisionAndRefuseOneInChinese) {
   auto queue = client().Get("/queue?state=all", {{"Cookie", alice.cookie}});
   ASSERT_TRUE(queue);
   ASSERT_EQ(queue->status, 200);
-  EXPECT_THAT(queue->body, Not(HasSubstr("value=\"accept:" + std::to_string(ids[0]) + "\"")));
-  EXPECT_THAT(queue->body, Not(HasSubstr("value=\"reject:" + std::to_string(ids[0]) + "\"")));
-  EXPECT_THAT(queue->body, HasSubstr("value=\"accept:" + std::to_string(ids[1]) + "\""));
+  EXPECT_THAT(queue->body, Not(HasSubstr("value=\"accept:" + std::to_string(ids[0]) + ":")));
+  EXPECT_THAT(queue->body, Not(HasSubstr("value=\"reject:" + std::to_string(ids[0]) + ":")));
+  EXPECT_THAT(queue->body, HasSubstr("value=\"accept:" + std::to_string(ids[1]) + ":"));
 
   auto refused = client().Post("/items/" + std::to_string(ids[0]) + "/decision",
                                form_headers(alice), "csrf=" + alice.csrf + "&decision=reject",
@@ -182,6 +182,62 @@ TEST_F(FixesFromUseTest, PollsAtOneInstantShowOneTimeInTheDesksZone) {
   EXPECT_THAT(sources->body, Not(HasSubstr("2023-11-14 17:13")));
   EXPECT_THAT(sources->body, Not(HasSubstr("2023-11-15 07:13")));
   EXPECT_THAT(sources->body, HasSubstr("时区 UTC+08:00"));
+}
+
+TEST_F(FixesFromUseTest, ACardsOwnDecisionComesBackToTheNextCard) {
+  // One publish date: the queue shows the highest id first.
+  const auto ids = seed("gov", {item("办法一", "https://www.cac.gov.cn/1.htm"),
+                                item("办法二", "https://www.cac.gov.cn/2.htm"),
+                                item("办法三", "https://www.cac.gov.cn/3.htm")});
+  ASSERT_EQ(ids.size(), 3u);
+  start();
+  Signed alice = sign_in("alice", "correct horse");
+  auto queue = client().Get("/queue", {{"Cookie", alice.cookie}});
+  ASSERT_TRUE(queue);
+  const std::string top = std::to_string(ids[2]);
+  const std::string second = std::to_string(ids[1]);
+  EXPECT_THAT(queue->body, HasSubstr("id=\"c" + top + "\""));
+  EXPECT_THAT(queue->body, HasSubstr("value=\"accept:" + top + ":" + second + "\""));
+  // The last card comes back to the one before it.
+  EXPECT_THAT(queue->body, HasSubstr("value=\"reject:" + std::to_string(ids[0]) + ":" + second + "\""));
+
+  auto decided = client().Post("/queue/bulk", form_headers(alice),
+                               "csrf=" + alice.csrf + "&back=state%3Dpending&single=accept%3A" + top +
+                                   "%3A" + second,
+                               "application/x-www-form-urlencoded");
+  ASSERT_TRUE(decided);
+  EXPECT_EQ(decided->status, 303);
+  EXPECT_EQ(decided->get_header_value("Location"), "/queue?state=pending&m=accepted#c" + second);
+  EXPECT_EQ(store_->get_candidate(ids[2]).value().state, ReviewState::kAccepted);
+}
+
+TEST_F(FixesFromUseTest, TheItemPageLinksTheNextPendingCandidate) {
+  const auto ids = seed("gov", {item("办法一", "https://www.cac.gov.cn/1.htm"),
+                                item("办法二", "https://www.cac.gov.cn/2.htm"),
+                                item("办法三", "https://www.cac.gov.cn/3.htm")});
+  ASSERT_EQ(ids.size(), 3u);
+  start();
+  Signed alice = sign_in("alice", "correct horse");
+  const httplib::Headers cookie{{"Cookie", alice.cookie}};
+  auto next_of = [&](std::int64_t id) {
+    auto page = client().Get("/items/" + std::to_string(id), cookie);
+    EXPECT_TRUE(page && page->status == 200);
+    const std::string marker = "<a class=\"next-link\" href=\"/items/";
+    const auto at = page ? page->body.find(marker) : std::string::npos;
+    if (at == std::string::npos) {
+      return std::string();
+    }
+    const auto start = at + marker.size();
+    return page->body.substr(start, page->body.find('"', start) - start);
+  };
+  // Queue order: ids[2], ids[1], ids[0].
+  EXPECT_EQ(next_of(ids[2]), std::to_string(ids[1]));
+  EXPECT_EQ(next_of(ids[1]), std::to_string(ids[0]));
+  EXPECT_EQ(next_of(ids[0]), "");  // the last pending one
+  // Once decided, "next" is the first pending candidate.
+  ASSERT_TRUE(store_->edit_candidate(ids[1], {.state = ReviewState::kRejected}, "alice",
+                                     clock_.now_utc_seconds()));
+  EXPECT_EQ(next_of(ids[1]), std::to_string(ids[2]));
 }
 
 }  // namespace

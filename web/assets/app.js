@@ -7,11 +7,94 @@
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrf = csrfMeta ? csrfMeta.getAttribute('content') : '';
 
+  // Keys typed into a text field are text; a ticked checkbox (or a focused button) keeps
+  // the focus but takes no letters, so shortcuts must still work there.
   function typingInField(event) {
     var el = event.target;
     if (!el || !el.tagName) return false;
     var tag = el.tagName.toLowerCase();
-    return tag === 'input' || tag === 'textarea' || tag === 'select' || el.isContentEditable;
+    if (tag === 'input') {
+      var type = (el.getAttribute('type') || 'text').toLowerCase();
+      return ['checkbox', 'radio', 'button', 'submit', 'reset'].indexOf(type) < 0;
+    }
+    return tag === 'textarea' || tag === 'select' || el.isContentEditable;
+  }
+
+  // ---- "?": the keyboard shortcuts, on every page ----
+  var SHORTCUTS = [
+    ['j / k', '下一条 / 上一条'],
+    ['a', '采用当前条目'],
+    ['r', '拒绝当前条目'],
+    ['e', '打开当前条目（编辑）'],
+    ['o', '在新标签页打开原文'],
+    ['n', '条目页：下一条待审'],
+    ['x', '选中 / 取消选中当前条目'],
+    ['?', '显示 / 隐藏本帮助'],
+    ['Esc', '关闭本帮助']
+  ];
+  var help = null;
+  function toggleHelp(show) {
+    if (!help) {
+      help = document.createElement('div');
+      help.className = 'keys-overlay';
+      help.id = 'keys-overlay';
+      help.setAttribute('role', 'dialog');
+      help.setAttribute('aria-label', '键盘快捷键');
+      var box = document.createElement('div');
+      box.className = 'keys-box';
+      var title = document.createElement('h2');
+      title.textContent = '键盘快捷键';
+      box.appendChild(title);
+      var list = document.createElement('dl');
+      SHORTCUTS.forEach(function (entry) {
+        var key = document.createElement('dt');
+        var kbd = document.createElement('kbd');
+        kbd.textContent = entry[0];
+        key.appendChild(kbd);
+        var what = document.createElement('dd');
+        what.textContent = entry[1];
+        list.appendChild(key);
+        list.appendChild(what);
+      });
+      box.appendChild(list);
+      help.appendChild(box);
+      help.addEventListener('click', function (event) {
+        if (event.target === help) toggleHelp(false);
+      });
+      document.body.appendChild(help);
+    }
+    help.hidden = !show;
+  }
+  function helpOpen() { return help !== null && !help.hidden; }
+  document.addEventListener('keydown', function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typingInField(event)) return;
+    if (event.key === '?') {
+      toggleHelp(!helpOpen());
+      event.preventDefault();
+    } else if (event.key === 'Escape' && helpOpen()) {
+      toggleHelp(false);
+      event.preventDefault();
+    }
+  });
+
+  // Opens a scraped link in a new tab without giving that page a handle on this one.
+  function openOriginal(link) {
+    if (!link) return;
+    var opened = window.open(link.href, '_blank', 'noopener,noreferrer');
+    if (opened) opened.opener = null;
+  }
+
+  // ---- item page: o opens the original, n the next pending candidate ----
+  var itemOriginal = document.querySelector('.item-main a[data-action="original"]');
+  var itemNext = document.querySelector('a[data-action="next"]');
+  if (itemOriginal || itemNext) {
+    document.addEventListener('keydown', function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey || typingInField(event) || helpOpen()) return;
+      if (event.key === 'o' && itemOriginal) openOriginal(itemOriginal);
+      else if (event.key === 'n' && itemNext) window.location.href = itemNext.href;
+      else return;
+      event.preventDefault();
+    });
   }
 
   // ---- confirmations (data-confirm on a form) ----
@@ -90,6 +173,8 @@
   function decide(index, state) {
     var card = cards[index];
     if (!card) return;
+    // A published card's state is frozen: it offers no decision.
+    if (!card.querySelector('[data-action="accept"]')) return;
     var reason = '';
     if (state === 'rejected') {
       var answer = window.prompt('拒绝理由（可留空）', '');
@@ -113,8 +198,22 @@
     });
   }
 
+  // A card's own accept/reject button decides in place (no reload, the page keeps its
+  // place); without JavaScript the form posts and the server sends back to the next card.
+  cards.forEach(function (card, i) {
+    ['accept', 'reject'].forEach(function (action) {
+      var button = card.querySelector('button[data-action="' + action + '"]');
+      if (!button) return;
+      button.addEventListener('click', function (event) {
+        event.preventDefault();
+        focusCard(i);
+        decide(i, action === 'accept' ? 'accepted' : 'rejected');
+      });
+    });
+  });
+
   document.addEventListener('keydown', function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey || typingInField(event)) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || typingInField(event) || helpOpen()) return;
     switch (event.key) {
       case 'j': focusCard(current < 0 ? 0 : current + 1); break;
       case 'k': focusCard(current < 0 ? 0 : current - 1); break;
@@ -122,6 +221,9 @@
       case 'r': if (current >= 0) decide(current, 'rejected'); break;
       case 'e':
         if (current >= 0) window.location.href = '/items/' + encodeURIComponent(cards[current].getAttribute('data-id'));
+        break;
+      case 'o':
+        if (current >= 0) openOriginal(cards[current].querySelector('a[data-action="original"]'));
         break;
       case 'x':
         if (current >= 0 && boxes[current]) { boxes[current].checked = !boxes[current].checked; updateCount(); }
