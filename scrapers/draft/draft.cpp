@@ -840,7 +840,29 @@ std::vector<std::string> split_sentences(std::string_view text) {
   return sentences;
 }
 
-std::string lead_sentences(std::string_view text) {
+// Whether a fragment ends as a sentence does (。 ! ? …, maybe inside closing quotes), rather
+// than being a line of its own: a heading, a byline, a dateline, the headline repeated.
+bool ends_as_sentence(std::string_view fragment) {
+  std::size_t end = fragment.size();
+  while (end > 0) {
+    std::size_t start = end - 1;
+    while (start > 0 && is_continuation(static_cast<unsigned char>(fragment[start]))) {
+      --start;
+    }
+    const char32_t c = decode_at(fragment, start).first;
+    if (!is_closing(c)) {
+      return c == U'。' || c == U'！' || c == U'？' || c == U'；' || c == U'…' || c == U'.' ||
+             c == U'!' || c == U'?' || c == U';';
+    }
+    end = start;
+  }
+  return false;
+}
+
+// Lines shorter than this without a sentence's end are headings, bylines and datelines.
+constexpr std::size_t kMinUnpunctuatedChars = 30;
+
+std::string lead_sentences(std::string_view text, std::string_view title, bool strict) {
   const std::vector<std::string> sentences = split_sentences(text);
   std::size_t cjk = 0;
   std::size_t letters = 0;
@@ -860,6 +882,10 @@ std::string lead_sentences(std::string_view text) {
   for (const std::string& sentence : sentences) {
     const std::size_t chars = count_chars(sentence);
     if (is_furniture(sentence, chars)) {
+      continue;
+    }
+    if (strict && (sentence == title ||
+                   (chars < kMinUnpunctuatedChars && !ends_as_sentence(sentence)))) {
       continue;
     }
     if (taken > 0 && used + chars > limit) {
@@ -882,15 +908,22 @@ std::string lead_sentences(std::string_view text) {
   return out;
 }
 
+// The lead of `text`: first without headings and the headline repeated, and when that
+// leaves nothing (a list summary of one unpunctuated line), with them.
+std::string lead_of(std::string_view text, std::string_view title) {
+  std::string lead = lead_sentences(text, title, true);
+  return lead.empty() ? lead_sentences(text, title, false) : lead;
+}
+
 }  // namespace
 
 DraftText draft_extractive(const DraftInput& input) {
   DraftText draft;
   draft.title = std::string(trim(input.title));
   draft.extractive = true;
-  draft.summary = lead_sentences(input.body);
+  draft.summary = lead_of(input.body, draft.title);
   if (draft.summary.empty()) {
-    draft.summary = lead_sentences(input.summary);
+    draft.summary = lead_of(input.summary, draft.title);
   }
   return draft;
 }

@@ -80,6 +80,27 @@ TEST(ExtractiveDraftTest, ChineseLeadSentencesSkipPageFurniture) {
   EXPECT_THAT(draft.summary, Not(HasSubstr("第六句")));
 }
 
+// Article text as herald extracts it: one block per line, the headline and a dateline
+// repeated above the first paragraph.
+TEST(ExtractiveDraftTest, HeadlineBylineAndHeadingsAboveTheTextAreSkipped) {
+  DraftInput input;
+  input.title = "学而思MathGPT大模型备案通过";
+  input.body =
+      "学而思MathGPT大模型备案通过\n"
+      "2023/11/06 10:00 界面新闻记者 |\n"
+      "一、总体情况\n"
+      "学而思大模型MathGPT近日完成相关备案并通过审核，正式成为首批通过备案的教育大模型。\n";
+  EXPECT_EQ(draft_extractive(input).summary,
+            "学而思大模型MathGPT近日完成相关备案并通过审核，正式成为首批通过备案的教育大模型。");
+}
+
+TEST(ExtractiveDraftTest, UnpunctuatedSummaryLineIsStillUsed) {
+  DraftInput input;
+  input.title = "UK develops new global guidelines for AI security";
+  input.summary = "Guidelines for secure AI system development";
+  EXPECT_EQ(draft_extractive(input).summary, "Guidelines for secure AI system development");
+}
+
 TEST(ExtractiveDraftTest, ChineseClosingQuotesStayWithTheirSentence) {
   DraftInput input;
   input.body = "会议指出：“要加强人工智能治理。”随后发布了白皮书全文。";
