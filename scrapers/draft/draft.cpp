@@ -681,6 +681,9 @@ std::variant<DraftText, DraftError> draft_with_model(const DraftSettings& settin
   set(CURLOPT_TIMEOUT_MS, timeout_ms);
   set(CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, kMaxConnectSeconds * 1000));
   set(CURLOPT_PROXY, "");  // as for fetches: never from *_proxy variables
+  // As for fetches: a resolver stuck on a silent DNS server must not hold the worker past
+  // its timeout.
+  set(CURLOPT_QUICK_EXIT, 1L);
   set(CURLOPT_USERAGENT, "herald-draft");
   set(CURLOPT_HTTPHEADER, headers.get());
   set(CURLOPT_POST, 1L);

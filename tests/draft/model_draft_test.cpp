@@ -254,6 +254,28 @@ TEST_F(ModelDraftTest, BodyThatIsNotJsonIsPermanent) {
   EXPECT_THAT(error.message, HasSubstr("not JSON"));
 }
 
+// A server that never stops sending (chunked, so libcurl knows no length to refuse): herald's
+// own cap ends it.
+TEST_F(ModelDraftTest, EndlessAnswerIsCutAtTheCap) {
+  server_.routes().Post("/v1/chat/completions", [](const httplib::Request&,
+                                                   httplib::Response& res) {
+    res.set_chunked_content_provider("application/json", [](std::size_t, httplib::DataSink& sink) {
+      const std::string block(64 * 1024, 'x');
+      for (int i = 0; i < 1024; ++i) {  // 64 MiB at most; the client hangs up long before
+        if (!sink.write(block.data(), block.size())) {
+          return false;
+        }
+      }
+      sink.done();
+      return true;
+    });
+  });
+  server_.start();
+  const DraftError error = error_of(draft_with_model(settings(), ncsc_input()));
+  EXPECT_EQ(error.kind, DraftErrorKind::kPermanent);
+  EXPECT_THAT(error.message, HasSubstr("more than 4 MiB"));
+}
+
 TEST_F(ModelDraftTest, EmptyContentIsPermanent) {
   serve({.body = completion("   ").dump()});
   const DraftError error = error_of(draft_with_model(settings(), ncsc_input()));
