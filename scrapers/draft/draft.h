@@ -72,11 +72,11 @@ struct DraftError {
 // The settings for draft_with_model from herald.toml's [draft] (key and prompt already read).
 DraftSettings draft_settings(const DraftConfig& config);
 
-// Safe to call from several threads at once once curl_global_init has run (CurlGlobal,
-// which main() holds). One chat-completions request: POST {endpoint}/chat/completions, or the endpoint as given
+// One chat-completions request: POST {endpoint}/chat/completions, or the endpoint as given
 // when it already ends in /chat/completions. The prompt file's instructions go in the
 // system message, the page text (filled into the template's placeholders, the article cut
 // to max_article_chars on a UTF-8 boundary) in the user message, clearly delimited.
+// Several threads may call it at once once curl_global_init has run (CurlGlobal in main).
 std::variant<DraftText, DraftError> draft_with_model(const DraftSettings& settings,
                                                      const DraftInput& input);
 
