@@ -372,6 +372,100 @@ try {
     await noCspViolations();
   });
 
+  // ---- issue 15, fixes from use: whole-word search, keys, cards, 390 px layout ----
+  await step('whole-word search: an ASCII term matches whole words only', async () => {
+    const found = await api('/api/v1/candidates?state=all&limit=200&q=AI');
+    assert.ok(found.items.length > 0, 'the replayed sources mention AI');
+    const word = /(^|[^a-z0-9_])ai([^a-z0-9_]|$)/i;
+    for (const c of found.items.slice(0, 12)) {
+      await page.goto(`${origin}/items/${c.id}`);
+      assert.match(await page.textContent('main'), word, `candidate ${c.id} has "AI" as a word`);
+    }
+    await page.goto(`${origin}/queue?state=all&q=AI`);
+    assert.match(await page.textContent('.pager'), new RegExp(`共 ${found.total} 条`));
+    await noCspViolations();
+  });
+
+  await step('keys: shortcuts work after ticking a checkbox, ? shows them, o opens the original', async () => {
+    await page.goto(`${origin}/queue`);
+    const first = page.locator('.card').first();
+    await first.locator('input[name=ids]').check();
+    await page.keyboard.press('j');
+    assert.ok(await first.evaluate((c) => c.classList.contains('is-current')), 'j works with the checkbox focused');
+    await page.keyboard.press('?');
+    assert.ok(await page.locator('#keys-overlay').isVisible(), '? shows the shortcuts');
+    assert.match(await page.textContent('#keys-overlay'), /键盘快捷键/);
+    await page.keyboard.press('Escape');
+    assert.ok(!(await page.locator('#keys-overlay').isVisible()), 'Esc hides them');
+    // window.open is recorded rather than followed: tests never reach the internet.
+    await page.evaluate(() => { window.open = (...args) => { window.__opened = args; return null; }; });
+    const link = await first.locator('a[data-action=original]').getAttribute('href');
+    await page.keyboard.press('o');
+    const opened = await page.evaluate(() => window.__opened);
+    assert.equal(opened[0], link);
+    assert.equal(opened[1], '_blank');
+    assert.match(opened[2], /noopener/);
+  });
+
+  await step('cards: deciding one keeps the place; published cards offer no decision; the item page links the next', async () => {
+    await page.setViewportSize({ width: 1440, height: 600 });
+    await page.goto(`${origin}/queue`);
+    const cards = page.locator('.card');
+    assert.ok(await cards.count() > 6);
+    const card = cards.nth(6);
+    const id = await card.getAttribute('data-id');
+    await card.scrollIntoViewIfNeeded();
+    const before = await page.evaluate(() => window.scrollY);
+    assert.ok(before > 0, 'scrolled down');
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/v1/candidates/${id}/decision`)),
+      card.locator('button[data-action=accept]').click(),
+    ]);
+    assert.equal(response.status(), 200);
+    await page.waitForSelector(`.card[data-id="${id}"].state-accepted`);
+    assert.equal(page.url(), `${origin}/queue`, 'no reload');
+    assert.equal(await page.evaluate(() => window.scrollY), before, 'the page keeps its place');
+    await page.goto(`${origin}/queue?state=published`);
+    assert.equal(await page.locator('.card button[data-action=accept], .card button[data-action=reject]').count(), 0);
+    await page.goto(`${origin}/items/${id}`);
+    const next = page.locator('a[data-action=next]');
+    assert.equal(await next.count(), 1, 'the item page offers the next pending candidate');
+    await Promise.all([page.waitForURL(/\/items\/\d+$/), next.click()]);
+    assert.notEqual(page.url(), `${origin}/items/${id}`);
+    const missing = await page.goto(`${origin}/no-such-page`);
+    assert.equal(missing.status(), 404);
+    assert.match(await page.textContent('.error-box'), /没有这个页面/);
+    assert.equal(await page.locator('.topbar').count(), 1, 'the 404 page keeps the navigation');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await noCspViolations();
+  });
+
+  await step('layout at 390 and 1440 px: no horizontal overflow, badges on one line (docs/screenshots/)', async () => {
+    const shots = path.join(root, 'docs/screenshots');
+    mkdirSync(shots, { recursive: true });
+    const item = (await api('/api/v1/candidates?state=all&limit=1')).items[0];
+    const pages = { queue: '/queue?state=all', item: `/items/${item.id}`, sources: '/sources' };
+    for (const width of [390, 1440]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+      for (const [name, url] of Object.entries(pages)) {
+        await page.goto(`${origin}${url}`);
+        const overflow = await page.evaluate(() => ({
+          scroll: document.documentElement.scrollWidth, inner: window.innerWidth,
+        }));
+        assert.ok(overflow.scroll <= overflow.inner, `${name} at ${width} px: ${overflow.scroll} > ${overflow.inner}`);
+        const tall = await page.evaluate(() => Array.from(document.querySelectorAll('.badge'))
+          .filter((b) => b.offsetParent !== null)
+          .map((b) => ({ text: b.textContent, height: b.getBoundingClientRect().height,
+            line: parseFloat(getComputedStyle(b).lineHeight) }))
+          .filter((b) => b.height > b.line * 1.5 + 2));
+        assert.deepEqual(tall, [], `${name} at ${width} px: badges wrapped`);
+        await page.screenshot({ path: path.join(shots, `${name}-${width}.png`), fullPage: width === 390 });
+      }
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await noCspViolations();
+  });
+
   await step('a cross-site form POST is refused and changes nothing', async () => {
     const victim = (await api('/api/v1/candidates?source=cn-miit')).items[0] || (await api('/api/v1/candidates')).items[0];
     assert.equal(victim.state, 'pending');
