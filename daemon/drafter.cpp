@@ -125,8 +125,15 @@ Result<DraftRunStats> run_due_drafts(Store& store, const DrafterOptions& options
     if (auto counted = store.count_draft_request(day, now); !counted) {
       return fail(std::move(counted.error()));
     }
-    auto answer = draft_with_model(options.settings, input);
+    DraftSettings settings = options.settings;
+    settings.cancel = stop;  // herald stopping abandons the request in flight
+    auto answer = draft_with_model(settings, input);
     const std::int64_t done_at = clock.now_utc_seconds();
+    if (stop != nullptr && stop->load() && std::holds_alternative<DraftError>(answer)) {
+      // Abandoned, not failed: no attempt is counted; the lease makes the row due again
+      // shortly after the next start.
+      break;
+    }
     if (auto* text = std::get_if<DraftText>(&answer)) {
       const std::string model = text->model.empty() ? options.settings.model : text->model;
       auto saved = store.save_draft(draft.id, "model", model, text->title, text->summary, "",
@@ -216,7 +223,7 @@ void Drafter::run(int worker) {
           }
         } else {
           last_error.clear();
-          if (ran->claimed > 0) {
+          if (ran->model + ran->extractive + ran->retried + ran->failed > 0) {
             spdlog::info("drafts: {} model, {} extractive, {} to retry, {} without text",
                          ran->model, ran->extractive, ran->retried, ran->failed);
           }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -41,6 +42,16 @@ struct Endpoint {
   std::string retry_after{};
   std::string content = R"({"title":"网信办发布人工智能安全通知","summary":"国家网信办发布通知。要求于2026年1月1日前完成备案。"})";
   std::vector<json> requests{};
+  bool hold = false;  // answer only once released (a slow model)
+  std::condition_variable released;
+
+  void release() {
+    {
+      std::lock_guard lock(mutex);
+      hold = false;
+    }
+    released.notify_all();
+  }
 
   void set(int s, std::string content_text = {}, std::string retry = {}) {
     std::lock_guard lock(mutex);
@@ -63,8 +74,11 @@ class DrafterTest : public ::testing::Test {
     server_.routes().Post("/v1/chat/completions", [endpoint = endpoint_](
                                                      const httplib::Request& req,
                                                      httplib::Response& res) {
-      std::lock_guard lock(endpoint->mutex);
+      std::unique_lock lock(endpoint->mutex);
       endpoint->requests.push_back(json::parse(req.body, nullptr, false));
+      // Bounded, so a failing test cannot hang the server's shutdown.
+      endpoint->released.wait_for(lock, std::chrono::seconds(30),
+                                  [&] { return !endpoint->hold; });
       res.status = endpoint->status;
       if (!endpoint->retry_after.empty()) {
         res.set_header("Retry-After", endpoint->retry_after);
@@ -93,6 +107,11 @@ class DrafterTest : public ::testing::Test {
     options_.settings.timeout = std::chrono::seconds(10);
     options_.sources["uk-ncsc"] = DraftSource{"UK National Cyber Security Centre · News",
                                               "英国国家网络安全中心官网", "en"};
+  }
+
+  void TearDown() override {
+    endpoint_->release();  // a held answer must not delay the server's shutdown
+    server_.stop();
   }
 
   // A poll of `bodies.size()` candidates; returns their ids.
@@ -314,6 +333,31 @@ TEST_F(DrafterTest, BackgroundWorkerDraftsNewCandidatesAndStopsPromptly) {
   }
   EXPECT_EQ(draft_of(ids[0]).state, DraftState::kReady);
   EXPECT_EQ(draft_of(ids[0]).method, "model");
+}
+
+TEST_F(DrafterTest, StoppingAbandonsARequestInFlightWithoutCountingAFailure) {
+  auto ids = add_candidates({"Body."});
+  {
+    std::lock_guard lock(endpoint_->mutex);
+    endpoint_->hold = true;
+  }
+  SystemClock clock;
+  options_.settings.timeout = std::chrono::seconds(60);
+  {
+    Drafter drafter(db_, options_, clock);
+    drafter.wake();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (endpoint_->request_count() == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_EQ(endpoint_->request_count(), 1u);
+    // The destructor returns while the endpoint still holds its answer: the request was
+    // abandoned, not waited for.
+  }
+  Draft draft = draft_of(ids[0]);
+  endpoint_->release();
+  EXPECT_EQ(draft.state, DraftState::kQueued);
+  EXPECT_EQ(draft.attempts, 0);
 }
 
 TEST_F(DrafterTest, CliRunsStatusAndRedo) {
