@@ -15,6 +15,7 @@
 #include "common/text.h"
 #include "daemon/edition.h"
 #include "daemon/repair.h"
+#include "daemon/replay_fetcher.h"
 #include "scrapers/cluster/simhash.h"
 #include "scrapers/cluster/story_index.h"
 #include "scrapers/decode/decode.h"
@@ -548,6 +549,16 @@ RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config
   }
   poll.items = std::move(extraction->items);
   poll.default_section = default_section(source.kind);
+  // The backfill window (issue 15): Store::commit_poll applies it only on the source's
+  // first successful poll, so a new source does not queue its whole archive.
+  // Saved responses (`poll --replay`, tests) are old by construction and replaying them is
+  // not a source's first day online: no window there.
+  const bool replaying = dynamic_cast<const ReplayFetcher*>(&fetcher) != nullptr;
+  report.backfill_days = replaying ? 0 : source.backfill_days.value_or(config.backfill_days);
+  if (report.backfill_days > 0) {
+    poll.backfill_cutoff =
+        poll.started_at - static_cast<std::int64_t>(report.backfill_days) * 86400;
+  }
   poll.same_story_as = same_stories_of_unknown(poll.items, *known, store, poll.started_at);
   poll.new_validators = Validators{.etag = page->etag, .last_modified = page->last_modified};
   RunReport done = finish("ok", std::nullopt);
@@ -567,6 +578,12 @@ std::string format_report(const RunReport& report) {
                       report.duration_ms);
   if (report.rejected > 0) {
     line += fmt::format(" rejected={}", report.rejected);
+  }
+  if (report.stored.first_poll && report.stored.candidates_too_old > 0) {
+    line += fmt::format(" first_poll=\"{} items stored, {} queued, {} older than {} days not "
+                        "queued\"",
+                        report.stored.items_new, report.stored.candidates_new,
+                        report.stored.candidates_too_old, report.backfill_days);
   }
   if (report.enriched > 0 || report.enrich_failed > 0) {
     line += fmt::format(" enriched={} enrich_failed={}", report.enriched, report.enrich_failed);

@@ -37,6 +37,7 @@ struct RunReport {
   bool body_unchanged = false;
   int evidence_staged = 0;                 // fetches whose body went into the archive
   bool evidence_failed = false;            // the archive could not be written (logged)
+  int backfill_days = 0;                   // the window applied if this was the first poll
 
   bool ok() const { return !error.has_value(); }
 };
