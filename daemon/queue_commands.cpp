@@ -1,8 +1,12 @@
 // `herald queue list | show | edit | accept | reject | reopen`: the editors' command line.
+// accept and reject also take --filter (every pending candidate the filters match).
+
+#include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <string>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -252,6 +256,118 @@ int edit_candidate(const GlobalOptions& options, const EditArguments& args,
   return kExitOk;
 }
 
+// `queue accept|reject --filter`: the queue list's filters, over every pending card.
+struct FilterArguments {
+  bool filter = false;
+  std::string source_id{};
+  std::string section{};
+  std::string text{};
+  std::optional<double> min_score{};
+  bool dry_run = false;
+  bool yes = false;
+};
+
+int decide_by_filter(const GlobalOptions& options, const EditArguments& args,
+                     const FilterArguments& filter, ReviewState state) {
+  auto loaded = load_configuration(options.config);
+  if (!loaded) {
+    return fail_with(loaded.error());
+  }
+  auto store = open_store(loaded->config);
+  if (!store) {
+    return fail_with(store.error());
+  }
+  QueueQuery query{.min_score = filter.min_score, .text = filter.text};
+  if (!filter.source_id.empty()) {
+    query.source_id = filter.source_id;
+  }
+  if (!filter.section.empty()) {
+    query.section = filter.section;
+  }
+  auto count = store->count_matching_pending(query);
+  if (!count) {
+    return fail_with(count.error());
+  }
+  const std::string_view verb = state == ReviewState::kAccepted ? "accept" : "reject";
+  if (filter.dry_run || *count == 0) {
+    std::cout << fmt::format("{} pending candidates match; nothing changed{}\n", *count,
+                             filter.dry_run ? " (--dry-run)" : "");
+    return kExitOk;
+  }
+  if (!filter.yes) {
+    if (isatty(STDIN_FILENO) == 0) {
+      return fail_with(Error{
+          .code = ErrorCode::kUsage,
+          .message = fmt::format("{} pending candidates match; add --yes to {} them all without a "
+                                 "prompt (or --dry-run to only count them)",
+                                 *count, verb)});
+    }
+    std::cout << fmt::format("{} all {} pending candidates matching the filter? [y/N] ",
+                             state == ReviewState::kAccepted ? "Accept" : "Reject", *count)
+              << std::flush;
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer != "y" && answer != "Y" && answer != "yes") {
+      std::cout << "nothing changed\n";
+      return kExitOk;
+    }
+  }
+  SystemClock clock;
+  auto decided = store->decide_matching(query, state, args.reason.value_or(""),
+                                        args.by.empty() ? std::string("cli") : args.by,
+                                        clock.now_utc_seconds(), *count);
+  if (!decided) {
+    return fail_with(decided.error());
+  }
+  if (decided->count_changed) {
+    return fail_with(Error{.code = ErrorCode::kUsage,
+                           .message = fmt::format("the queue changed meanwhile: {} pending "
+                                                  "candidates match now, not {}; nothing "
+                                                  "changed, run the command again",
+                                                  decided->cards, *count)});
+  }
+  std::cout << fmt::format("{} {} candidates ({} matching, with their other reports)\n",
+                           state == ReviewState::kAccepted ? "accepted" : "rejected",
+                           decided->decided, decided->cards);
+  return kExitOk;
+}
+
+// accept/reject: one ID, or --filter with the queue list's filters.
+int decide_one_or_filter(const GlobalOptions& options, const EditArguments& args,
+                         const FilterArguments& filter, ReviewState state) {
+  if (filter.filter == (args.id != 0)) {
+    return fail_with(Error{.code = ErrorCode::kUsage,
+                           .message = "give either a candidate ID or --filter (with --source, "
+                                      "--section, --text, --min-score as for 'queue list')"});
+  }
+  if (!filter.filter && (filter.dry_run || filter.yes || !filter.source_id.empty() ||
+                         !filter.text.empty() || filter.min_score)) {
+    return fail_with(Error{.code = ErrorCode::kUsage,
+                           .message = "--source, --text, --min-score, --dry-run and --yes "
+                                      "go with --filter"});
+  }
+  return filter.filter ? decide_by_filter(options, args, filter, state)
+                       : edit_candidate(options, args, state);
+}
+
+void add_filter_options(CLI::App* command, const std::shared_ptr<FilterArguments>& filter,
+                        bool with_section) {
+  command->add_flag("--filter", filter->filter,
+                    "Decide every pending candidate matching the filters below (all pages)");
+  command->add_option("--source", filter->source_id, "With --filter: only this source");
+  if (with_section) {
+    command->add_option("--section", filter->section, "With --filter: only this section");
+  }
+  command->add_option("--text", filter->text,
+                      "With --filter: only candidates whose title, summary or text contain "
+                      "every word given");
+  command->add_option("--min-score", filter->min_score,
+                      "With --filter: only candidates scoring at least this");
+  command->add_flag("--dry-run", filter->dry_run, "With --filter: only print how many match");
+  command->add_flag("--yes", filter->yes,
+                    "With --filter: do not ask (required when stdin is not a terminal)");
+}
+
 }  // namespace
 
 void add_queue_verbs(Cli& cli) {
@@ -292,9 +408,13 @@ void add_queue_verbs(Cli& cli) {
   if (const char* user = std::getenv("USER"); user != nullptr) {
     default_reviewer = user;
   }
-  auto add_common = [&](CLI::App* command, const std::shared_ptr<EditArguments>& args) {
+  auto add_common = [&](CLI::App* command, const std::shared_ptr<EditArguments>& args,
+                        bool id_required = true) {
     args->by = default_reviewer;
-    command->add_option("ID", args->id, "Candidate id")->required();
+    CLI::Option* id = command->add_option("ID", args->id, "Candidate id");
+    if (id_required) {
+      id->required();
+    }
     command->add_option("--by", args->by, "Who (default: $USER); kept in the history");
   };
 
@@ -316,18 +436,30 @@ void add_queue_verbs(Cli& cli) {
   auto accept_args = std::make_shared<EditArguments>();
   CLI::App* accept = queue->add_subcommand(
       "accept", "Accept a candidate for the newsletter (with its other reports)");
-  add_common(accept, accept_args);
-  accept->add_option("--section", accept_args->section, "File it under this section");
-  cli.on(accept, [&cli, accept_args] {
-    return edit_candidate(cli.options(), *accept_args, ReviewState::kAccepted);
+  add_common(accept, accept_args, false);
+  auto accept_filter = std::make_shared<FilterArguments>();
+  // With --filter, --section selects; with an ID it files the candidate under it.
+  accept->add_option("--section", accept_args->section,
+                     "File it under this section (with --filter: only this section)");
+  add_filter_options(accept, accept_filter, false);
+  cli.on(accept, [&cli, accept_args, accept_filter] {
+    if (accept_filter->filter && accept_args->section) {
+      accept_filter->section = *accept_args->section;
+      accept_args->section.reset();
+    }
+    return decide_one_or_filter(cli.options(), *accept_args, *accept_filter,
+                                ReviewState::kAccepted);
   });
 
   auto reject_args = std::make_shared<EditArguments>();
   CLI::App* reject = queue->add_subcommand("reject", "Reject a candidate (with its other reports)");
-  add_common(reject, reject_args);
+  add_common(reject, reject_args, false);
   reject->add_option("--reason", reject_args->reason, "Why (kept in the history)");
-  cli.on(reject, [&cli, reject_args] {
-    return edit_candidate(cli.options(), *reject_args, ReviewState::kRejected);
+  auto reject_filter = std::make_shared<FilterArguments>();
+  add_filter_options(reject, reject_filter, true);
+  cli.on(reject, [&cli, reject_args, reject_filter] {
+    return decide_one_or_filter(cli.options(), *reject_args, *reject_filter,
+                                ReviewState::kRejected);
   });
 
   auto reopen_args = std::make_shared<EditArguments>();
