@@ -1402,6 +1402,9 @@ std::string render_source_file(const Discovery& d, const SourceDraft& draft) {
   out += "# Check before relying on it: run `herald sources test` with this file, and look at a few items.\n";
   out += "id = " + quote_toml(draft.id) + "\n";
   out += "name = " + quote_toml(name) + "\n";
+  out += "# 来源 as the newsletter prints it: the publisher's Chinese name, e.g. \"英国国家网络安全中心官网\".\n"
+         "# Empty: the export shows the name above.\n";
+  out += "publisher = \"\"\n";
   out += "kind = " + quote_toml(source_kind_name(draft.kind)) + "\n";
   if (!draft.language.empty()) out += "language = " + quote_toml(draft.language) + "\n";
   if (!draft.timezone.empty()) out += "timezone = " + quote_toml(draft.timezone) + "\n";
