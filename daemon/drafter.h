@@ -64,7 +64,8 @@ Result<DraftRunStats> run_due_drafts(Store& store, const DrafterOptions& options
 // its own Store, never the polling threads. Each drafts due rows one at a time, then sleeps
 // `period` (or until wake()). A model or storage failure is logged (once per kind, not per
 // row) and tried again later; it never blocks polling or the desk. The destructor stops
-// the threads promptly (a request in flight ends within the endpoint's timeout).
+// the threads promptly: a request in flight is abandoned within about a second and its row
+// is drafted after the next start, with no attempt counted.
 class Drafter {
  public:
   Drafter(std::filesystem::path database, DrafterOptions options, const Clock& clock);
