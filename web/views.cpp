@@ -329,7 +329,11 @@ mustache::data candidate_view(const App& app, const Candidate& c, bool full) {
   view.set("edited", !c.edited_title.empty());
   view.set("original_title", c.title);
   view.set("source_id", c.source_id);
-  view.set("source_name", app.source_name(c.source_id));
+  // 来源 as the newsletter prints it (the source's publisher), else the configured name.
+  const SourceConfig* source = app.source(c.source_id);
+  view.set("source_name", source != nullptr && !source->publisher.empty()
+                              ? source->publisher
+                              : app.source_name(c.source_id));
   view.set("published", c.published_at ? app.format_time(*c.published_at, c.source_id, false)
                                        : c.published_text);
   view.set("first_seen", app.format_time(c.first_seen, c.source_id, true));
