@@ -600,10 +600,39 @@ void App::json(httplib::Response& response, const std::string& dumped, int statu
   response.set_content(safe, "application/json; charset=utf-8");
 }
 
-void App::json_error(httplib::Response& response, int status, const std::string& message) {
-  // The message is one of ours, but escape it as JSON all the same.
+namespace {
+
+// The API's own refusals: a stable English `code` for scripts, and the `error` text in
+// Chinese for the people who read it (the UI's language). Messages not listed (the shared
+// checks of filters and edits) are already Chinese and keep code "invalid" or "error".
+struct ApiMessage {
+  std::string_view english;
+  std::string_view code;
+  std::string_view chinese;
+};
+constexpr ApiMessage kApiMessages[] = {
+    {"not signed in", "not_signed_in", "未登录或会话已过期，请重新登录"},
+    {"cross-site request refused", "cross_site", "跨站请求已被拒绝"},
+    {"admin role required", "admin_required", "只有管理员可以执行此操作"},
+    {"send Content-Type: application/json", "content_type",
+     "请以 Content-Type: application/json 发送请求体"},
+    {"missing or wrong X-CSRF-Token", "csrf", "缺少 X-CSRF-Token 或其值不对，请刷新页面后重试"},
+    {"no such endpoint", "not_found", "没有这个接口"},
+    {"request refused", "refused", "请求被拒绝"},
+    {"no such candidate", "no_candidate", "没有这个条目"},
+    {"internal error", "internal", "服务器内部错误，请稍后再试；如反复出现，请联系管理员"},
+    {"state must be accepted, rejected or pending", "bad_state",
+     "state 应为 accepted（采用）、rejected（拒绝）或 pending（待审）"},
+    {"reason is too long or not UTF-8 text", "bad_reason", "理由过长或不是 UTF-8 文本"},
+    {"give month=YYYY-MM and format=md or html", "bad_export",
+     "请给出 month=YYYY-MM 和 format=md 或 html"},
+    {"export is not configured", "export_unconfigured", "导出功能未配置"},
+    {"the body must be a JSON object", "bad_body", "请求体应为 JSON 对象"},
+};
+
+std::string json_escaped(std::string_view text) {
   std::string escaped;
-  for (char c : message) {
+  for (char c : text) {
     if (c == '"' || c == '\\') {
       escaped.push_back('\\');
     }
@@ -611,7 +640,30 @@ void App::json_error(httplib::Response& response, int status, const std::string&
       escaped.push_back(c);
     }
   }
-  json(response, fmt::format(R"({{"error":"{}"}})", escaped), status);
+  return escaped;
+}
+
+}  // namespace
+
+void App::json_error(httplib::Response& response, int status, const std::string& message) {
+  std::string_view code = status >= 500 ? "error" : "invalid";
+  std::string_view text = message;
+  if (status == 404) {
+    // The store's "not found" is worded for the CLI, in English.
+    code = "not_found";
+    text = "没有找到所请求的条目或资源";
+  }
+  for (const ApiMessage& known : kApiMessages) {
+    if (known.english == message) {
+      code = known.code;
+      text = known.chinese;
+      break;
+    }
+  }
+  // The message is one of ours, but escape it as JSON all the same.
+  json(response,
+       fmt::format(R"({{"error":"{}","code":"{}"}})", json_escaped(text), json_escaped(code)),
+       status);
 }
 
 void App::see_other(httplib::Response& response, const std::string& local_path) {

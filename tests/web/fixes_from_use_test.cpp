@@ -240,5 +240,33 @@ TEST_F(FixesFromUseTest, TheItemPageLinksTheNextPendingCandidate) {
   EXPECT_EQ(next_of(ids[1]), std::to_string(ids[2]));
 }
 
+TEST_F(FixesFromUseTest, ApiErrorsCarryAStableCodeAndChineseText) {
+  start();
+  auto anonymous = client().Get("/api/v1/candidates");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  const auto refused = nlohmann::json::parse(anonymous->body);
+  EXPECT_EQ(refused["code"], "not_signed_in");
+  EXPECT_EQ(refused["error"], "未登录或会话已过期，请重新登录");
+
+  Signed alice = sign_in("alice", "correct horse");
+  auto bad = client().Get("/api/v1/candidates?from=2023-02-30", {{"Cookie", alice.cookie}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  const auto invalid = nlohmann::json::parse(bad->body);
+  EXPECT_EQ(invalid["code"], "invalid");
+  EXPECT_THAT(invalid["error"].get<std::string>(), HasSubstr("起始日期应为 YYYY-MM-DD"));
+
+  auto missing = client().Get("/api/v1/candidates/999999", {{"Cookie", alice.cookie}});
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  const auto absent = nlohmann::json::parse(missing->body);
+  EXPECT_EQ(absent["code"], "not_found");
+  EXPECT_EQ(absent["error"], "没有找到所请求的条目或资源");
+  auto malformed = client().Get("/api/v1/candidates/abc", {{"Cookie", alice.cookie}});
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->status, 404);
+}
+
 }  // namespace
 }  // namespace herald::testing
