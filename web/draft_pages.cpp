@@ -33,6 +33,22 @@ Result<std::string> checked_text(const std::string& text, std::size_t max_bytes,
 
 enum class DraftAction { kAccept, kEdit, kDiscard, kRedo };
 
+// The store's refusal, for the editors (the store words its errors in English, for the
+// CLI's admins).
+std::string draft_error(std::int64_t id, const Error& error) {
+  switch (error.code) {
+    case ErrorCode::kNotFound:
+      return fmt::format("第 {} 条还没有草稿（herald 正在后台起草，请稍后刷新）", id);
+    case ErrorCode::kUsage:
+      return fmt::format("第 {} 条的草稿已被处理或尚未写好，不能采用；请刷新页面查看它现在的状态",
+                         id);
+    default:
+      spdlog::error("stage=web draft {}: {}", id, error.message);
+      return fmt::format("第 {} 条的草稿暂时无法更新（数据库出错），请稍后再试；如反复出现，请联系管理员",
+                         id);
+  }
+}
+
 // Does `action` on candidate `id`'s draft; `title`/`summary` only for kEdit.
 Result<void> apply(App& app, std::int64_t id, DraftAction action, const Principal& principal,
                    const std::optional<std::string>& title,
@@ -81,7 +97,8 @@ void page_action(App& app, const httplib::Request& request, httplib::Response& r
     summary = *s;
   }
   if (auto done = apply(app, *id, action, principal, title, summary); !done) {
-    app.error_page(response, status_for(done.error()), done.error().message, &principal);
+    app.error_page(response, status_for(done.error()), draft_error(*id, done.error()),
+                   &principal);
     return;
   }
   const char* notice = action == DraftAction::kDiscard ? "draft_discarded"

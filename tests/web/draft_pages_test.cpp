@@ -130,9 +130,13 @@ TEST_F(DraftPagesTest, EveryDraftActionNeedsTheCsrfToken) {
   EXPECT_TRUE(candidate().edited_title.empty());
 }
 
-TEST_F(DraftPagesTest, AcceptingTwiceIsRefused) {
+TEST_F(DraftPagesTest, AcceptingTwiceIsRefusedInChinese) {
   EXPECT_EQ(post("/draft/accept", {}), 303);
-  EXPECT_EQ(post("/draft/accept", {}), 400);
+  auto again = client().Post(item_path("/draft/accept"), form_headers(alice_),
+                             httplib::Params{{"csrf", alice_.csrf}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 400);
+  EXPECT_NE(again->body.find("草稿已被处理或尚未写好"), std::string::npos);
 }
 
 TEST_F(DraftPagesTest, ApiShowsTheDraftAndAcceptsOrDiscardsIt) {
