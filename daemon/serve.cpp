@@ -121,6 +121,10 @@ class WebRunner {
     web::WebDeps deps;
     deps.database = loaded.config.database;
     deps.sources = sources;
+    // The desk's zone ([schedule] timezone): the web UI prints every moment in it, labelled
+    // (its offset now; a reload, as after a DST change, reads it again).
+    deps.utc_offset_seconds =
+        loaded.config.local_zone.offset_at_utc(SystemClock{}.now_utc_seconds());
     deps.evidence_dir = loaded.config.archive.dir;
     deps.verify_password = [](const std::string& hash, const std::string& password) {
       return verify_password(hash, password);
