@@ -721,6 +721,7 @@ Result<Candidate> read_candidate(const Statement& row) {
   c.body = row.column_text(20);
   c.cluster_id = row.column_int64(21);
   c.position = static_cast<int>(row.column_int64(22));
+  c.original_url = row.column_text(23);
   return c;
 }
 

@@ -97,7 +97,8 @@ struct Candidate {
   std::int64_t item_id = 0;
   std::string source_id{};
   std::string title{};
-  std::string url{};
+  std::string url{};               // the clean link (tracking parameters and fragment dropped)
+  std::string original_url{};      // the link as the site gave it, when it differs; else empty
   std::string summary{};
   std::optional<std::int64_t> published_at{};
   std::string published_text{};

@@ -25,7 +25,7 @@ inline constexpr std::string_view kCandidateSelect =
     "SELECT c.id, c.item_id, i.source_id, i.title, i.url, i.summary, i.published_at,"
     " i.published_text, i.first_seen, i.score, i.matched, c.state, c.reviewer, c.decided_at,"
     " c.reason, c.section, c.edited_title, c.edited_summary, c.commentary, c.edition, i.body,"
-    " COALESCE(i.cluster_id, 0), COALESCE(c.position, 0)"
+    " COALESCE(i.cluster_id, 0), COALESCE(c.position, 0), COALESCE(i.original_url, '')"
     " FROM candidates c JOIN items i ON i.id = c.item_id";
 
 // One row of kCandidateSelect; also_reported_by is left empty. kStorage for a row that

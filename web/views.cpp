@@ -366,6 +366,9 @@ mustache::data candidate_view(const App& app, const Candidate& c, bool full) {
   view.set("has_summary", !summary.empty());
   view.set("url", c.url);
   view.set("link", is_safe_link(c.url));
+  // The link as the site gave it (with its tracking parameters), kept as evidence.
+  view.set("original_url", c.original_url);
+  view.set("has_original_url", !c.original_url.empty());
   mustache::data also{mustache::data::type::list};
   for (const ClusterMember& member : c.also_reported_by) {
     mustache::data entry;

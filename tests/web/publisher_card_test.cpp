@@ -43,5 +43,20 @@ TEST_F(PublisherCardTest, WithoutAPublisherTheNameIsShown) {
   EXPECT_THAT(queue->body, HasSubstr("<span class=\"source\">国家网信办</span>"));
 }
 
+TEST_F(PublisherCardTest, TheItemPageShowsTheLinkAsTheSiteGaveItBesideTheCleanOne) {
+  Item tracked = item("人工智能办法", "https://www.cac.gov.cn/a.htm");
+  tracked.original_url = "https://www.cac.gov.cn/a.htm?utm_source=wechat#top";
+  auto ids = seed("gov", {tracked});
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_EQ(store_->get_candidate(ids[0]).value().original_url, tracked.original_url);
+  start();
+  Signed alice = sign_in("alice", "correct horse");
+  auto page = client().Get("/items/" + std::to_string(ids[0]), {{"Cookie", alice.cookie}});
+  ASSERT_TRUE(page);
+  EXPECT_THAT(page->body, HasSubstr("href=\"https://www.cac.gov.cn/a.htm\""));
+  EXPECT_THAT(page->body, HasSubstr("网站给出的原始链接"));
+  EXPECT_THAT(page->body, HasSubstr("https://www.cac.gov.cn/a.htm?utm_source=wechat#top"));
+}
+
 }  // namespace
 }  // namespace herald
