@@ -656,6 +656,33 @@ std::optional<ListRules> read_list(TableReader& list) {
     ok = ok && strip.has_value();
     rules.title_strip_date = strip.value_or(false);
   }
+  if (list.has("date_is")) {
+    const std::optional<std::string> meaning = list.string("date_is", "\"deadline\"");
+    if (meaning && *meaning == "deadline") {
+      rules.date_is_deadline = true;
+    } else if (meaning && *meaning != "published") {
+      list.problem("date_is", fmt::format("unknown date_is \"{}\"; write date_is = \"published\" "
+                                          "(the default) or date_is = \"deadline\"",
+                                          *meaning));
+      ok = false;
+    }
+    ok = ok && meaning.has_value();
+  }
+  if (rules.date_is_deadline) {
+    if (!list.has("date")) {
+      list.problem("date_is", "date_is = \"deadline\" needs the date selector that reads the "
+                              "deadline; add date = \"span.date\" (your page's element)");
+      ok = false;
+    } else if (list.has("summary")) {
+      list.problem("date_is", "date_is = \"deadline\" keeps the deadline as the item's summary; "
+                              "remove summary from [list]");
+      ok = false;
+    } else {
+      // Read as the summary, the deadline is never taken for the publish date.
+      rules.summary = std::move(rules.date);
+      rules.date.reset();
+    }
+  }
   if (!ok) {
     return std::nullopt;
   }
@@ -1066,7 +1093,8 @@ Result<LoadedSource> read_source(const fs::path& file, const fs::path& zoneinfo_
                                     source_type_name(source.type)));
     } else {
       TableReader list_reader(problems, *list, "list",
-                              {"item", "title", "link", "date", "summary", "title_strip_date"});
+                              {"item", "title", "link", "date", "summary", "title_strip_date",
+                               "date_is"});
       source.list = read_list(list_reader);
     }
   } else if (polled && source.type == SourceType::kHtml && !top.has("list")) {

@@ -37,6 +37,11 @@ struct ListRules {
   // "Notice … [2023-11-07]"): the date at either end is cut from the title, and a date rule
   // that reads the same text keeps only that date. Off by default: titles stay as printed.
   bool title_strip_date = false;
+  // [list] date_is = "deadline": the date the list prints is a deadline (the end of a
+  // comment period, cn-tc260), not the publish date. The loader then reads it with `date`
+  // into the item's summary, so it never becomes the publish date (queue order, month
+  // filing), and the web UI labels it 截止日期. Default "published".
+  bool date_is_deadline = false;
 };
 
 // [json]: items from a JSON API (GET, or POST with a form body). Paths are dot paths

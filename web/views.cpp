@@ -361,7 +361,13 @@ mustache::data candidate_view(const App& app, const Candidate& c, bool full) {
   view.set("has_edition", !c.edition.empty());
   view.set("commentary", c.commentary);
   view.set("has_commentary", !c.commentary.empty());
-  const std::string summary = display_summary(c);
+  // A list date that is a deadline ([list] date_is = "deadline") was read into the summary:
+  // it is shown labelled 截止日期, never as the publish date or as the item's summary (the
+  // editors' own summary still is).
+  const bool deadline = source != nullptr && source->list && source->list->date_is_deadline;
+  view.set("deadline", deadline ? c.summary : std::string());
+  view.set("has_deadline", deadline && !c.summary.empty());
+  const std::string summary = deadline ? c.edited_summary : display_summary(c);
   view.set("summary", full ? summary : truncate_utf8(summary, 360));
   view.set("has_summary", !summary.empty());
   view.set("url", c.url);

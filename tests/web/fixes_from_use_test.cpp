@@ -268,5 +268,36 @@ TEST_F(FixesFromUseTest, ApiErrorsCarryAStableCodeAndChineseText) {
   EXPECT_EQ(malformed->status, 404);
 }
 
+TEST_F(FixesFromUseTest, AListDateThatIsADeadlineIsLabelledSo) {
+  // As cn-tc260's list is read ([list] date_is = "deadline"): the deadline is the summary
+  // and the item has no publish date from the list.
+  Item consultation = item("生成式人工智能服务安全基本要求（征求意见稿）",
+                           "https://www.tc260.org.cn/front/postDetail.html?id=1");
+  consultation.summary = "2024-01-30";
+  consultation.published_at.reset();
+  const auto ids = seed("tc260", {consultation});
+  ASSERT_EQ(ids.size(), 1u);
+  start([](WebSettings&, web::WebDeps& deps) {
+    SourceConfig tc260;
+    tc260.id = "tc260";
+    tc260.name = "全国网络安全标准化技术委员会";
+    tc260.kind = SourceKind::kAssociation;
+    tc260.url = "https://www.tc260.org.cn/";
+    tc260.list = ListRules{};
+    tc260.list->date_is_deadline = true;
+    deps.sources.push_back(tc260);
+  });
+  Signed alice = sign_in("alice", "correct horse");
+  for (const std::string& path : {std::string("/queue"), "/items/" + std::to_string(ids[0])}) {
+    auto page = client().Get(path, {{"Cookie", alice.cookie}});
+    ASSERT_TRUE(page);
+    ASSERT_EQ(page->status, 200) << path;
+    EXPECT_THAT(page->body, HasSubstr("截止日期 2024-01-30")) << path;
+  }
+  auto queue = client().Get("/queue", {{"Cookie", alice.cookie}});
+  ASSERT_TRUE(queue);
+  EXPECT_THAT(queue->body, Not(HasSubstr("card-summary\">2024-01-30")));
+}
+
 }  // namespace
 }  // namespace herald::testing
