@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <sys/wait.h>
 
@@ -52,6 +54,29 @@ inline std::filesystem::path write_test_config(const std::filesystem::path& dir,
   write_file(path, "[storage]\ndatabase = \"state/herald.db\"\n\n[sources]\ndir = \"sources.d\"\n\n"
                    "[fetch]\nmin_delay = \"0s\"\n" + more);
   return path;
+}
+
+// config/herald.toml with its paths made absolute and the database in `dir`.
+inline std::filesystem::path shipped_config_in(const std::filesystem::path& dir) {
+  const std::filesystem::path root = HERALD_SOURCE_ROOT;
+  std::ifstream in(root / "config" / "herald.toml");
+  std::ostringstream out;
+  std::string line;
+  const std::regex database(R"(^\s*database\s*=.*)");
+  const std::regex sources_dir(R"(^\s*dir\s*=.*)");
+  const std::regex fixtures(R"(^\s*fixtures\s*=.*)");
+  while (std::getline(in, line)) {
+    if (std::regex_match(line, database)) {
+      line = fmt::format("database = \"{}\"", (dir / "state" / "herald.db").string());
+    } else if (std::regex_match(line, sources_dir)) {
+      line = fmt::format("dir = \"{}\"", (root / "config" / "sources.d").string());
+    } else if (std::regex_match(line, fixtures)) {
+      line = fmt::format("fixtures = \"{}\"", (root / "tests" / "fixtures").string());
+    }
+    out << line << "\n";
+  }
+  write_file(dir / "herald.toml", out.str());
+  return dir / "herald.toml";
 }
 
 }  // namespace herald::testing

@@ -28,6 +28,7 @@ using testing::CommandResult;
 using testing::fixture_path;
 using testing::read_fixture;
 using testing::run_herald;
+using testing::shipped_config_in;
 using testing::TempDir;
 using testing::write_file;
 
@@ -219,29 +220,6 @@ TEST(ReplayFetcherTest, ASecondReplayPollIsNotModified) {
 }
 
 // ---- the herald binary over the shipped configuration ----
-
-// config/herald.toml with its paths made absolute and the database in `dir`.
-std::filesystem::path shipped_config_in(const std::filesystem::path& dir) {
-  const std::filesystem::path root = HERALD_SOURCE_ROOT;
-  std::ifstream in(root / "config" / "herald.toml");
-  std::ostringstream out;
-  std::string line;
-  const std::regex database(R"(^\s*database\s*=.*)");
-  const std::regex sources_dir(R"(^\s*dir\s*=.*)");
-  const std::regex fixtures(R"(^\s*fixtures\s*=.*)");
-  while (std::getline(in, line)) {
-    if (std::regex_match(line, database)) {
-      line = fmt::format("database = \"{}\"", (dir / "state" / "herald.db").string());
-    } else if (std::regex_match(line, sources_dir)) {
-      line = fmt::format("dir = \"{}\"", (root / "config" / "sources.d").string());
-    } else if (std::regex_match(line, fixtures)) {
-      line = fmt::format("fixtures = \"{}\"", (root / "tests" / "fixtures").string());
-    }
-    out << line << "\n";
-  }
-  write_file(dir / "herald.toml", out.str());
-  return dir / "herald.toml";
-}
 
 int count_lines_with(const std::string& text, const std::string& needle) {
   int count = 0;
