@@ -5,6 +5,10 @@
 #include <tuple>
 #include <utility>
 
+#include <fmt/format.h>
+
+#include "scrapers/draft/draft.h"
+
 namespace herald {
 
 std::string default_section(SourceKind kind) {
@@ -102,6 +106,20 @@ Result<web::Edition> build_edition(Store& store, const std::vector<SourceConfig>
                                                     : c.source_id;
     item.url = c.url;
     item.summary = c.edited_summary.empty() ? c.summary : c.edited_summary;
+    if (c.edited_summary.empty() && !c.summary.empty() && config != nullptr && config->list &&
+        config->list->date_is_deadline) {
+      // The list's date is a comment deadline kept as the summary ([list] date_is): the 摘要
+      // says what the date is, then the article's lead, instead of a bare date.
+      item.summary = fmt::format("征求意见截止日期：{}。", c.summary);
+      if (!c.body.empty()) {
+        DraftInput lead;
+        lead.title = item.title;
+        lead.body = c.body;
+        if (const std::string text = draft_extractive(lead).summary; !text.empty()) {
+          item.summary += "\n\n" + text;
+        }
+      }
+    }
     item.body = c.body;  // the 摘要's fallback (web/export.h)
     item.commentary = c.commentary;
     edition.items.push_back(std::move(item));

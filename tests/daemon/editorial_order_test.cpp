@@ -145,5 +145,44 @@ TEST(EditionPublisherTest, SourceIsThePublisherElseTheName) {
   }
 }
 
+TEST(EditionDeadlineTest, ADeadlineKeptAsTheSummaryIsSaidToBeOneNotPrintedBare) {
+  auto opened = Store::open(":memory:");
+  ASSERT_TRUE(opened.has_value());
+  Store& store = *opened;
+  SourceConfig tc260 = source("cn-tc260", SourceKind::kAssociation, "zh");
+  tc260.list = ListRules{};
+  tc260.list->date_is_deadline = true;
+  const std::int64_t nov = 1'699'000'000;  // 2023-11-03
+  Item item;
+  item.source_id = tc260.id;
+  item.title = "关于征求《生成式人工智能服务安全基本要求》意见的通知";
+  item.url = "https://www.tc260.org.cn/front/postDetail.html?id=20231011";
+  item.url_key = item.url;
+  item.summary = "2023-10-25";  // the list's deadline ([list] date_is = "deadline")
+  item.published_at = nov;
+  item.candidate = true;
+  PollRecord poll{.source_id = tc260.id, .started_at = nov + 3600, .outcome = "ok"};
+  poll.items = {item};
+  poll.default_section = default_section(tc260.kind);
+  ASSERT_TRUE(store.commit_poll(poll).has_value());
+  auto queued = store.query_queue({.collapse_clusters = false, .limit = 0});
+  ASSERT_TRUE(queued.has_value());
+  ASSERT_EQ(queued->items.size(), 1u);
+  ASSERT_TRUE(store.edit_candidate(queued->items[0].id, {.state = ReviewState::kAccepted},
+                                   "editor", nov));
+  auto zone = TimeZone::load("Asia/Shanghai");
+  ASSERT_TRUE(zone.has_value());
+  auto edition = build_edition(store, {tc260}, "2023-11", *zone);
+  ASSERT_TRUE(edition.has_value()) << edition.error().message;
+  ASSERT_EQ(edition->items.size(), 1u);
+  EXPECT_EQ(edition->items[0].summary, "征求意见截止日期：2023-10-25。");
+
+  // An editor's own 摘要 is printed as written.
+  ASSERT_TRUE(store.edit_candidate(queued->items[0].id, {.summary = "编辑的摘要"}, "editor", nov));
+  edition = build_edition(store, {tc260}, "2023-11", *zone);
+  ASSERT_TRUE(edition.has_value());
+  EXPECT_EQ(edition->items[0].summary, "编辑的摘要");
+}
+
 }  // namespace
 }  // namespace herald
