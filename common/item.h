@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "common/legal.h"
+
 namespace herald {
 
 // What an extractor read off a page, before any cleaning: strings as found (already
@@ -34,6 +36,9 @@ struct Item {
   // From the item's own page (article enrichment); empty when not enriched.
   std::string body{};            // main text, paragraphs separated by "\n\n", capped
   std::string content_source{};  // issuing body (<meta name="ContentSource">), e.g. "教育部"
+  // 文号, issuer, dates, instrument type, comment deadline (scrapers/legal/): from the article
+  // page when enriched, else from the list row's title and summary. Empty when none is stated.
+  LegalFacts legal{};
 
   // Relevance, filled in by scoring (relevance/relevance.h) before storage.
   double score = 0.0;

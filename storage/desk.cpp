@@ -301,6 +301,18 @@ Conditions queue_conditions(const QueueQuery& query) {
   if (query.min_score) {
     where.add("$i.score >= " + where.param(*query.min_score));
   }
+  if (query.instrument) {
+    where.add("$i.id IN (SELECT item_id FROM item_legal WHERE instrument = " +
+              where.param(*query.instrument) + ")");
+  }
+  if (query.has_deadline || query.deadline_until) {
+    std::string until;
+    if (query.deadline_until) {
+      until = " AND comment_deadline <= " + where.param(*query.deadline_until);
+    }
+    where.add("$i.id IN (SELECT item_id FROM item_legal WHERE comment_deadline IS NOT NULL" +
+              until + ")");
+  }
   add_text_conditions(where, query.text);
   return where;
 }

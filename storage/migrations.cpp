@@ -11,7 +11,7 @@ namespace {
 // Schema patches in order: kMigrations[i] takes PRAGMA user_version from i to i + 1.
 // Append only. A released patch is never edited, because databases in the field have
 // already run it; a change is a new patch.
-constexpr std::array<std::string_view, 11> kMigrations = {
+constexpr std::array<std::string_view, 12> kMigrations = {
     // v1: sources, polls, items, candidates, audit (DESIGN.md "Storage").
     R"sql(
 CREATE TABLE sources (
@@ -295,6 +295,27 @@ CREATE INDEX drafts_queue ON drafts(state, next_attempt_at);
     // for evidence.
     R"sql(
 ALTER TABLE items ADD COLUMN original_url TEXT;
+)sql",
+    // v12: legal metadata (docs/legal.md): 文号, issuer, adopted/published/effective dates,
+    // instrument type, comment deadline and how to comment, each with where it was read
+    // ("table:文号", "meta:PubDate", "text:<sentence>", "editor:<name>"). One row per item
+    // that states any of it; dates are calendar dates "YYYY-MM-DD" as the page prints them.
+    R"sql(
+CREATE TABLE item_legal (
+  item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+  doc_number TEXT, doc_number_from TEXT,
+  issuer TEXT, issuer_from TEXT,
+  adopted_on TEXT, adopted_on_from TEXT,
+  published_on TEXT, published_on_from TEXT,
+  effective_on TEXT, effective_on_from TEXT,
+  instrument TEXT, instrument_from TEXT,
+  comment_deadline TEXT, comment_deadline_from TEXT,
+  comment_how TEXT, comment_how_from TEXT,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX item_legal_deadline ON item_legal(comment_deadline)
+  WHERE comment_deadline IS NOT NULL;
+CREATE INDEX item_legal_instrument ON item_legal(instrument) WHERE instrument IS NOT NULL;
 )sql",
 };
 

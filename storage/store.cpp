@@ -523,6 +523,13 @@ Result<PollSummary> Store::commit_poll(const PollRecord& poll) {
         continue;
       }
       ++summary.items_new;
+      if (!item.legal.empty()) {
+        if (auto written =
+                store_detail::write_item_legal(db_, *stored_item.id, item.legal, poll.started_at);
+            !written) {
+          return fail(std::move(written.error()));
+        }
+      }
       const std::optional<ClusterToJoin>& join = stored_item.join;
       if (join && join->name_after_same_as) {
         if (auto named = name_cluster(db_, join->cluster); !named) {
@@ -740,6 +747,12 @@ Result<std::vector<Candidate>> read_candidates(Database& db, Statement& stmt, bo
       return fail(std::move(candidate.error()));
     }
     out.push_back(std::move(*candidate));
+  }
+  // After the rows are read: the lookup statement must not interleave with `stmt`'s steps.
+  for (Candidate& candidate : out) {
+    if (auto loaded = load_item_legal(db, candidate.item_id, candidate.legal); !loaded) {
+      return fail(std::move(loaded.error()));
+    }
   }
   if (with_clusters) {
     for (Candidate& candidate : out) {

@@ -120,6 +120,7 @@ struct Candidate {
   // Place within its section in the edition (1 = first), set by editors; 0 = not set:
   // such items follow the placed ones, by publish date.
   int position = 0;
+  LegalFacts legal{};              // the item's legal metadata (empty when none is stated)
 };
 
 // The editors' queue view: filters, full-text search, clusters collapsed to one card.
@@ -132,6 +133,11 @@ struct QueueQuery {
   std::optional<std::int64_t> to_utc{};         // ... < to
   std::optional<double> min_score{};
   std::string text{};              // FTS5 trigram search over title, summary, body (zh + en)
+  // Legal metadata (docs/legal.md): instrument type exactly ("征求意见稿", "proposed rule");
+  // only items with a comment deadline; deadline on or before this date ("YYYY-MM-DD").
+  std::optional<std::string> instrument{};
+  bool has_deadline = false;
+  std::optional<std::string> deadline_until{};
   bool collapse_clusters = true;   // one card per cluster: its earliest member
   int limit = 50;
   int offset = 0;
@@ -157,6 +163,15 @@ struct CandidateEdit {
   std::optional<std::string> summary{};
   std::optional<std::string> commentary{};
   std::optional<int> position{};           // see Candidate::position; 0 clears
+};
+
+// An editor's change to a candidate's legal metadata: per field, the new value ("" clears it);
+// unset fields stay as they are. Date fields take "YYYY-MM-DD".
+struct LegalEdit {
+  std::array<std::optional<std::string>, kLegalFieldCount> values{};
+  std::optional<std::string>& operator[](LegalField field) {
+    return values[static_cast<std::size_t>(field)];
+  }
 };
 
 // A newsletter edition's month, "2023-11".
@@ -631,6 +646,18 @@ class Store {
   Result<std::int64_t> draft_requests_on(const std::string& day);
   // Counts one request on `day`; counters of other days are dropped.
   Result<std::int64_t> count_draft_request(const std::string& day, std::int64_t now_utc);
+
+  // --- Legal metadata (storage/legal.cpp, docs/legal.md) -----------------------------------
+
+  // Applies an editor's change to candidate `id`'s item: the field takes the new value with
+  // from = "editor:<actor>", and each changed field writes an audit row ("edit_legal",
+  // "文号: old → new"). kUsage for a date field that is not a real "YYYY-MM-DD" date or an
+  // over-long value (the message says what to write instead).
+  Result<Candidate> edit_legal(std::int64_t id, const LegalEdit& edit, const std::string& actor,
+                               std::int64_t now_utc);
+  // Open consultations: candidates not rejected whose comment deadline is on or after
+  // `today` ("YYYY-MM-DD", the desk's date), soonest deadline first, at most `limit`.
+  Result<std::vector<Candidate>> open_consultations(const std::string& today, int limit = 500);
 
   Database& database() { return db_; }
 

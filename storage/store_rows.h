@@ -42,6 +42,12 @@ Result<void> load_cluster_members(Database& db, Candidate& candidate);
 // Ids of the candidates whose items are in cluster `cluster_id`.
 Result<std::vector<std::int64_t>> cluster_candidate_ids(Database& db, std::int64_t cluster_id);
 
+// The legal metadata of `item_id` (storage/legal.cpp): write replaces the row (nothing is
+// written for empty facts); load leaves `facts` empty when the item has none.
+Result<void> write_item_legal(Database& db, std::int64_t item_id, const LegalFacts& facts,
+                              std::int64_t now_utc);
+Result<void> load_item_legal(Database& db, std::int64_t item_id, LegalFacts& facts);
+
 Result<void> write_audit(Database& db, std::int64_t at, std::string_view actor,
                          std::string_view action, std::int64_t candidate_id,
                          std::string_view detail);
