@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "scrapers/legal/legal.h"
 #include "scrapers/parse/xpath.h"
 
 namespace herald {
@@ -751,6 +752,17 @@ Result<ArticleFields> extract_article(const HtmlDocument& page,
     }
   }
   fields.summary = clean_line(*summary, kMaxArticleTextBytes);
+
+  std::optional<int> year;
+  if (fields.published) {
+    // The year as the page's own zone prints it (a date just after midnight UTC+8 is the
+    // previous day in UTC).
+    const std::int64_t local =
+        fields.published->utc_seconds + tz.offset_at_utc(fields.published->utc_seconds);
+    const std::int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+    year = static_cast<int>(civil_from_days(days).year);
+  }
+  fields.legal = extract_legal_from_page(page, fields.body, year);
   return fields;
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "common/legal.h"
 #include "common/result.h"
 #include "common/timezone.h"
 #include "config/source_config.h"
@@ -28,6 +29,9 @@ struct ArticleFields {
   std::string summary{};         // one line
   std::string body{};            // paragraphs separated by "\n\n", at most kMaxArticleBodyBytes
   std::string content_source{};  // <meta name="ContentSource"> (Chinese government templates)
+  // 文号, issuer, dates, instrument type, comment deadline (scrapers/legal/legal.h): from the
+  // page's metadata table, metas and `body`; dates without a year take `published`'s year.
+  LegalFacts legal{};
 };
 
 // Reads an article page. For each field the configured selector (rules) comes first;
