@@ -8,6 +8,7 @@
 #include "storage/evidence.h"
 #include "web/app.h"
 #include "web/draft_pages.h"
+#include "web/legal_views.h"
 #include "web/queue_params.h"
 #include "web/security.h"
 #include "web/views.h"
@@ -56,7 +57,9 @@ json candidate_json(const App& app, const Candidate& c) {
           {"position", c.position},
           {"edition", c.edition},
           {"cluster_id", c.cluster_id},
-          {"also_reported_by", also}};
+          {"also_reported_by", also},
+          // Only the fields present, each {"value", "from"} (docs/api.md).
+          {"legal", legal_json(c.legal)}};
 }
 
 // The request body as a JSON object; kUsage for anything else.
@@ -197,11 +200,22 @@ void patch_candidate(App& app, const httplib::Request& request, httplib::Respons
   }
   for (const auto& [key, value] : body.items()) {
     if (key != "title" && key != "summary" && key != "section" && key != "commentary" &&
-        key != "position") {
+        key != "position" && key != "legal") {
       app.json_error(response, 400,
-                     "unknown field; editable: title, summary, section, commentary, position");
+                     "unknown field; editable: title, summary, section, commentary, position, "
+                     "legal");
       return;
     }
+  }
+  // {"legal": {"doc_number": "...", ...}}: strings, "" clears (Store::edit_legal, audited).
+  std::optional<LegalEdit> legal;
+  if (const auto found = body.find("legal"); found != body.end()) {
+    auto parsed = legal_edit_from_json(*found);
+    if (!parsed) {
+      send_error(app, response, parsed.error());
+      return;
+    }
+    legal = std::move(*parsed);
   }
   // The item's place within its section in the edition (1 = first); 0 or null clears it,
   // and the month's default order applies (daemon/edition.h order_for_edition).
@@ -220,18 +234,24 @@ void patch_candidate(App& app, const httplib::Request& request, httplib::Respons
   }
   const std::int64_t now = app.now();
   auto result = app.with_store([&](Store& store) -> Result<Candidate> {
-    if (!position) {
-      return apply_edit(store, id, input, principal.user.name, now);
-    }
     auto current = store.get_candidate(id);
     if (!current) {
       return current;
     }
+    // Every part is checked before any is written: a refused field changes nothing.
     auto edit = make_edit(*current, input);
     if (!edit) {
       return fail(edit.error());
     }
-    edit->position = *position;
+    if (position) {
+      edit->position = *position;
+    }
+    if (legal) {
+      auto edited = store.edit_legal(id, *legal, principal.user.name, now);
+      if (!edited) {
+        return edited;
+      }
+    }
     return store.edit_candidate(id, *edit, principal.user.name, now);
   });
   if (!result) {

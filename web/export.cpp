@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "common/legal.h"
 #include "common/text.h"
 #include "scrapers/draft/draft.h"
 
@@ -88,6 +89,32 @@ std::string summary_of(const EditionItem& item) {
   input.title = item.title;
   input.body = item.body;
   return draft_extractive(input).summary;
+}
+
+// The title as printed: 「标题（沪经信规范〔2023〕8号）」 when the item has a 文号 the title
+// does not already carry (many titles quote their own number).
+std::string item_title(const EditionItem& item) {
+  const std::string title = one_line(item.title);
+  const std::string doc_number = one_line(item.doc_number);
+  if (doc_number.empty() || title.find(doc_number) != std::string::npos) {
+    return title;
+  }
+  return fmt::format("{}（{}）", title, doc_number);
+}
+
+// The 摘要 with the comment deadline ahead of it. A 摘要 that already states one (cn-tc260's
+// list date kept as the summary, daemon/edition.cpp) is not given a second.
+std::string summary_with_deadline(const EditionItem& item) {
+  const std::string summary = summary_of(item);
+  const std::string& deadline = item.comment_deadline;
+  if (!is_calendar_date(deadline) || summary.find("征求意见截止日期") != std::string::npos) {
+    return summary;
+  }
+  const CivilDate date{.year = std::stoi(deadline.substr(0, 4)),
+                       .month = std::stoi(deadline.substr(5, 2)),
+                       .day = std::stoi(deadline.substr(8, 2))};
+  const std::string line = fmt::format("征求意见截止日期：{}。", format_chinese_date(date));
+  return paragraphs(summary).empty() ? line : line + "\n\n" + summary;
 }
 
 std::string month_label(std::string_view month) {
@@ -194,7 +221,7 @@ void md_paragraphs(std::string& out, std::string_view text) {
 
 void md_item(std::string& out, const EditionItem& item, std::size_t number,
              const ExportOptions& options) {
-  out += fmt::format("### {}. {}\n\n", number, md_text(one_line(item.title)));
+  out += fmt::format("### {}. {}\n\n", number, md_text(item_title(item)));
   if (const std::string date = date_text(item); !date.empty()) {
     out += fmt::format("发布日期：{}\n\n", md_inline(date));
   }
@@ -205,7 +232,7 @@ void md_item(std::string& out, const EditionItem& item, std::size_t number,
     out += is_web_url(url) ? fmt::format("链接：<{}>\n\n", url)
                            : fmt::format("链接：{}\n\n", md_inline(url));
   }
-  if (const std::string summary = summary_of(item); !paragraphs(summary).empty()) {
+  if (const std::string summary = summary_with_deadline(item); !paragraphs(summary).empty()) {
     out += "摘要：\n\n";
     md_paragraphs(out, summary);
   }
@@ -290,7 +317,7 @@ void html_meta(std::string& out, std::string_view label, std::string_view value_
 void html_item(std::string& out, const EditionItem& item, std::size_t section, std::size_t number,
                const ExportOptions& options) {
   out += fmt::format("<div class=\"item\" id=\"{}\">\n<h3>{}. {}</h3>\n",
-                     item_anchor(section, number), number, html_escape(one_line(item.title)));
+                     item_anchor(section, number), number, html_escape(item_title(item)));
   if (const std::string date = date_text(item); !date.empty()) {
     html_meta(out, "发布日期：", html_escape(date));
   }
@@ -304,7 +331,7 @@ void html_item(std::string& out, const EditionItem& item, std::size_t section, s
                   ? fmt::format("<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>", shown, shown)
                   : shown);
   }
-  if (const std::string summary = summary_of(item); !paragraphs(summary).empty()) {
+  if (const std::string summary = summary_with_deadline(item); !paragraphs(summary).empty()) {
     out += "<div class=\"summary\">\n<p class=\"label\">摘要：</p>\n";
     html_paragraphs(out, summary);
     out += "</div>\n";

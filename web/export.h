@@ -26,6 +26,11 @@ struct EditionItem {
   // sentences (draft_extractive), so an item with text never has an empty 摘要.
   std::string body{};
   std::string commentary{};      // the editors' comment; empty = no comment block
+  // Legal metadata (common/legal.h): the 文号, printed 「（文号）」 after the title unless the
+  // title already carries it, and a draft's comment deadline "YYYY-MM-DD", printed
+  // 「征求意见截止日期：2023年12月7日。」 ahead of the 摘要 unless the 摘要 already says it.
+  std::string doc_number{};
+  std::string comment_deadline{};
   std::int64_t candidate_id = 0;  // the desk's candidate (the month page's up/down); 0 = none
 };
 

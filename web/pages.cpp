@@ -9,7 +9,9 @@
 #include "common/text.h"
 #include "storage/evidence.h"
 #include "web/app.h"
+#include "web/consultation_pages.h"
 #include "web/draft_pages.h"
+#include "web/legal_views.h"
 #include "web/queue_params.h"
 #include "web/security.h"
 #include "web/views.h"
@@ -49,6 +51,7 @@ std::string notice_for(const httplib::Request& request) {
       {"draft_discarded", "已丢弃草稿，原文未改动"},
       {"draft_redo", "已重新排队起草，稍后刷新本页查看"},
       {"moved", "已调整顺序"},
+      {"legal_saved", "已保存法律信息"},
   };
   auto it = kNotices.find(request.get_param_value("m"));
   return it == kNotices.end() ? "" : it->second;
@@ -152,6 +155,20 @@ void queue_page(App& app, const httplib::Request& request, httplib::Response& re
   data.set("to", params->to);
   data.set("min_score", params->min_score);
   data.set("q", params->text);
+  // The legal filters (docs/legal.md): 文种, 有截止日期, 截止日期不晚于.
+  std::vector<std::pair<std::string, std::string>> instruments{{"", "全部文种"}};
+  for (std::string_view type : kInstrumentTypes) {
+    instruments.emplace_back(std::string(type), std::string(type));
+  }
+  if (!params->instrument.empty() &&
+      std::none_of(kInstrumentTypes.begin(), kInstrumentTypes.end(),
+                   [&](std::string_view type) { return type == params->instrument; })) {
+    // An editor's own word, from a link: kept selected rather than silently dropped.
+    instruments.emplace_back(params->instrument, params->instrument);
+  }
+  data.set("instruments", options(instruments, params->instrument));
+  data.set("has_deadline", !params->has_deadline.empty());
+  data.set("deadline_until", params->deadline_until);
 
   mustache::data cards{mustache::data::type::list};
   for (std::size_t n = 0; n < page.items.size(); ++n) {
@@ -280,6 +297,13 @@ void queue_bulk_filter(App& app, const httplib::Request& request, httplib::Respo
     data.set("reason", reason);
     data.set("has_reason", !reason.empty());
     data.set("back_href", "/queue?" + back);
+    // Which cards the count is of: the filters, spelled out, so that none is a surprise.
+    mustache::data described{mustache::data::type::list};
+    for (const std::string& text : describe_filters(*params, app.deps().sources)) {
+      described.push_back(mustache::data("text", text));
+    }
+    data.set("filter_list", described);
+    data.set("has_filter_list", !describe_filters(*params, app.deps().sources).empty());
     // A confirmed post whose count no longer matches: say why the question comes again.
     data.set("changed", confirmed && seen.has_value());
     data.set("seen", seen ? std::to_string(*seen) : std::string());
@@ -379,13 +403,17 @@ std::optional<std::int64_t> next_pending(App& app, std::int64_t id) {
   return items.empty() ? std::nullopt : std::optional<std::int64_t>(items.front().id);
 }
 
-void item_page(App& app, const httplib::Request& request, httplib::Response& response,
-               const Principal& principal) {
-  const auto id = parse_id(request.matches[1]);
-  if (!id) {
-    app.error_page(response, 404, "没有这个条目", &principal);
-    return;
-  }
+// What the legal form shows after a refused post: the values the editor typed and why
+// they were refused, so nothing typed is lost.
+struct LegalFormState {
+  std::array<std::string, kLegalFieldCount> values{};
+  std::string error{};
+};
+
+void show_item(App& app, const httplib::Request& request, httplib::Response& response,
+               const Principal& principal, std::int64_t id_value,
+               const LegalFormState* legal_form) {
+  const std::optional<std::int64_t> id = id_value;
   auto loaded = app.with_store([&](Store& store) { return load_candidate_record(store, *id); });
   if (!loaded) {
     app.error_page(response, status_for(loaded.error()),
@@ -441,7 +469,61 @@ void item_page(App& app, const httplib::Request& request, httplib::Response& res
   // The draft box (web/draft_pages.cpp); a draft that cannot be read only hides the box.
   auto draft = app.with_store([&](Store& store) { return store.draft_for(*id); });
   set_draft_view(data, *id, draft ? *draft : std::nullopt);
-  app.render(response, "item", std::move(data), &principal);
+  // The legal form: the stored values, or after a refused post the ones typed.
+  std::array<std::string, kLegalFieldCount> values;
+  for (std::size_t i = 0; i < kLegalFieldCount; ++i) {
+    values[i] = legal_form != nullptr ? legal_form->values[i] : candidate.legal.fields[i].value;
+  }
+  data.set("legal_form", legal_form_view(values));
+  data.set("legal_error", legal_form != nullptr ? legal_form->error : std::string());
+  data.set("has_legal_error", legal_form != nullptr && !legal_form->error.empty());
+  app.render(response, "item", std::move(data), &principal,
+             legal_form != nullptr && !legal_form->error.empty() ? 400 : 200);
+}
+
+void item_page(App& app, const httplib::Request& request, httplib::Response& response,
+               const Principal& principal) {
+  const auto id = parse_id(request.matches[1]);
+  if (!id) {
+    app.error_page(response, 404, "没有这个条目", &principal);
+    return;
+  }
+  show_item(app, request, response, principal, *id, nullptr);
+}
+
+// POST /items/ID/legal: the eight legal fields (docs/legal.md); "" clears one. Audited by
+// the store ("edit_legal"). A refused value shows the page again with what was typed and
+// the reason beside the form.
+void item_legal(App& app, const httplib::Request& request, httplib::Response& response,
+                const Principal& principal) {
+  const auto id = parse_id(request.matches[1]);
+  if (!id) {
+    app.error_page(response, 404, "没有这个条目", &principal);
+    return;
+  }
+  auto edit = legal_edit_from_form(request);
+  Result<Candidate> result = fail(ErrorCode::kUsage, "");
+  if (edit) {
+    const std::int64_t now = app.now();
+    result = app.with_store(
+        [&](Store& store) { return store.edit_legal(*id, *edit, principal.user.name, now); });
+  }
+  const Error* error = !edit ? &edit.error() : !result ? &result.error() : nullptr;
+  if (error == nullptr) {
+    App::see_other(response, fmt::format("/items/{}?m=legal_saved#legal", *id));
+    return;
+  }
+  if (error->code != ErrorCode::kUsage) {
+    app.error_page(response, status_for(*error), change_error(*id, *error, false), &principal);
+    return;
+  }
+  LegalFormState state;
+  for (std::size_t i = 0; i < kLegalFieldCount; ++i) {
+    const std::string value = request.get_param_value(std::string(kLegalFieldNames[i]));
+    state.values[i] = is_valid_utf8(value) ? value : std::string();
+  }
+  state.error = error->message;
+  show_item(app, request, response, principal, *id, &state);
 }
 
 // GET /evidence/<sha256>: an archived body, re-hashed, always as a download. The page
@@ -893,6 +975,7 @@ void register_pages(App& app, httplib::Server& server) {
   app.get(server, R"(/items/(\d{1,18}))", page(item_page));
   app.post(server, R"(/items/(\d{1,18}))", page(item_edit));
   app.post(server, R"(/items/(\d{1,18})/decision)", page(item_decision));
+  app.post(server, R"(/items/(\d{1,18})/legal)", page(item_legal));
   app.get(server, R"(/evidence/(.*))", page(evidence_download));
   app.get(server, "/sources", page(sources_page));
   app.get(server, "/export", page(export_page));
@@ -902,6 +985,7 @@ void register_pages(App& app, httplib::Server& server) {
   app.get(server, "/users", page(users_page, Access::kAdmin));
   app.post(server, "/users/manage", page(users_manage, Access::kAdmin));
   register_draft_pages(app, server);  // web/draft_pages.cpp
+  register_consultation_pages(app, server);  // web/consultation_pages.cpp
 }
 
 }  // namespace herald::web

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "common/legal.h"
 #include "common/text.h"
 #include "common/timezone.h"
 
@@ -63,7 +64,10 @@ Result<QueueParams> parse_queue_params(const httplib::Request& request,
   for (auto [name, field] : {std::pair{"state", &params.state}, {"section", &params.section},
                              {"source", &params.source}, {"kind", &params.kind},
                              {"from", &params.from}, {"to", &params.to},
-                             {"min_score", &params.min_score}, {"q", &params.text}}) {
+                             {"min_score", &params.min_score}, {"q", &params.text},
+                             {"instrument", &params.instrument},
+                             {"has_deadline", &params.has_deadline},
+                             {"deadline_until", &params.deadline_until}}) {
     auto value = param(name);
     if (!value) {
       return fail(value.error());
@@ -131,6 +135,25 @@ Result<QueueParams> parse_queue_params(const httplib::Request& request,
     query.min_score = score;
   }
   query.text = params.text;
+  if (!params.instrument.empty()) {
+    query.instrument = params.instrument;
+  }
+  // A checkbox sends "on" unless it has a value; links and the API say 1 or true.
+  if (params.has_deadline == "1" || params.has_deadline == "on" || params.has_deadline == "true") {
+    params.has_deadline = "1";
+    query.has_deadline = true;
+  } else if (params.has_deadline == "0" || params.has_deadline == "false") {
+    params.has_deadline.clear();
+  } else if (!params.has_deadline.empty()) {
+    return fail(ErrorCode::kUsage, "“有截止日期”应为 1（只看有意见反馈截止日期的条目）或留空");
+  }
+  if (!params.deadline_until.empty()) {
+    if (!is_calendar_date(params.deadline_until)) {
+      return fail(ErrorCode::kUsage,
+                  "“截止日期不晚于”应为 YYYY-MM-DD 格式的有效日期，例如 2023-12-31");
+    }
+    query.deadline_until = params.deadline_until;
+  }
 
   if (request.has_param("limit")) {
     auto limit = parse_id(request.get_param_value("limit"));
@@ -183,11 +206,43 @@ std::string queue_query_string(const QueueParams& params) {
   for (auto [name, value] : {std::pair{"state", &params.state}, {"section", &params.section},
                              {"source", &params.source}, {"kind", &params.kind},
                              {"from", &params.from}, {"to", &params.to},
-                             {"min_score", &params.min_score}, {"q", &params.text}}) {
+                             {"min_score", &params.min_score}, {"q", &params.text},
+                             {"instrument", &params.instrument},
+                             {"has_deadline", &params.has_deadline},
+                             {"deadline_until", &params.deadline_until}}) {
     if (!value->empty()) {
       out += fmt::format("{}{}={}", out.empty() ? "" : "&", name, url_encode(*value));
     }
   }
+  return out;
+}
+
+std::vector<std::string> describe_filters(const QueueParams& params,
+                                          const std::vector<SourceConfig>& sources) {
+  std::vector<std::string> out;
+  auto add = [&out](const char* label, const std::string& value) {
+    if (!value.empty()) {
+      out.push_back(fmt::format("{}：{}", label, value));
+    }
+  };
+  add("栏目", params.section);
+  std::string source = params.source;
+  for (const SourceConfig& config : sources) {
+    if (config.id == params.source && !config.name.empty()) {
+      source = config.name;
+    }
+  }
+  add("来源", source);
+  add("来源类型", params.kind);
+  add("发布日期自", params.from);
+  add("发布日期至", params.to);
+  add("最低相关度", params.min_score);
+  add("全文搜索", params.text);
+  add("文种", params.instrument);
+  if (!params.has_deadline.empty()) {
+    out.emplace_back("有截止日期");
+  }
+  add("截止日期不晚于", params.deadline_until);
   return out;
 }
 

@@ -628,6 +628,8 @@ constexpr ApiMessage kApiMessages[] = {
      "请给出 month=YYYY-MM 和 format=md 或 html"},
     {"export is not configured", "export_unconfigured", "导出功能未配置"},
     {"the body must be a JSON object", "bad_body", "请求体应为 JSON 对象"},
+    {"unknown field; editable: title, summary, section, commentary, position, legal",
+     "unknown_field", "未知字段；可修改：title、summary、section、commentary、position、legal"},
 };
 
 std::string json_escaped(std::string_view text) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "common/text.h"
+#include "web/legal_views.h"
 #include "web/security.h"
 
 namespace herald::web {
@@ -189,6 +190,7 @@ std::string audit_action_label(const std::string& action) {
       {"accept", "采用"},          {"reject", "拒绝"},           {"pending", "退回待审"},
       {"publish", "发布"},         {"edit_title", "修改标题"},   {"edit_summary", "修改摘要"},
       {"edit_section", "修改栏目"}, {"edit_commentary", "修改短评"}, {"queued", "进入队列"},
+      {"edit_legal", "修改法律信息"},
   };
   for (const auto& [name, label] : kLabels) {
     if (action == name) {
@@ -388,6 +390,8 @@ mustache::data candidate_view(const App& app, const Candidate& c, bool full) {
   }
   view.set("also", also);
   view.set("has_also", !c.also_reported_by.empty());
+  // 文号, 文种 and the comment deadline on the card; every field on the item page.
+  set_legal_view(view, c.legal, desk_today(app));
   if (full) {
     view.set("edited_summary", c.edited_summary);
     view.set("original_summary", c.summary);
