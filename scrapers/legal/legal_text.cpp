@@ -490,8 +490,11 @@ std::vector<std::string> comment_ways(std::string_view s) {
 }
 
 bool comment_context(std::string_view s, std::string_view lower) {
+  // Broad on purpose: a page that invites no comments drops what this finds (legal.cpp).
   return contains_any(s, kZhCommentWords) ||
-         contains_any(lower, {"comment", "respond", "consultation", "submission", "feedback"});
+         contains_any(s, {"邮箱", "电子邮件", "邮寄", "信函", "登录"}) ||
+         contains_any(lower, {"comment", "respond", "consultation", "submission", "feedback",
+                              "addresses:", "email", "e-mail"});
 }
 
 std::string strip_instrument_tail(std::string_view title) {
@@ -647,7 +650,7 @@ std::string instrument_from_title(std::string_view raw_title) {
   // A formal word ending the title names the instrument; the looser ones (意见, 方案,
   // 规划, 指南, 标准 end many news headlines too) only in a document's own title form.
   const bool document_form = title.find("关于") != std::string::npos ||
-                             title.ends_with("》") || t.ends_with("实施意见") ||
+                             title.find("》") != std::string::npos || t.ends_with("实施意见") ||
                              t.ends_with("指导意见") || t.ends_with("的意见");
   for (std::string_view type : kInstrumentTypes) {
     if (type == "征求意见稿" || type == "法律" || !is_han(code_point(type, 0).first)) {
