@@ -122,6 +122,9 @@ Result<web::Edition> build_edition(Store& store, const std::vector<SourceConfig>
     }
     item.body = c.body;  // the 摘要's fallback (web/export.h)
     item.commentary = c.commentary;
+    // Printed as 「（文号）」 after the title and 征求意见截止日期 (web/export.h).
+    item.doc_number = c.legal.value(LegalField::kDocNumber);
+    item.comment_deadline = c.legal.value(LegalField::kCommentDeadline);
     edition.items.push_back(std::move(item));
   }
   return edition;
