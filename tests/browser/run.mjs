@@ -440,6 +440,57 @@ try {
     await noCspViolations();
   });
 
+  // Issue 16: legal metadata. An editor fills the 法律信息 form of one candidate; it shows
+  // on the item page with who set it, on 征求意见 with the days left, and the queue's
+  // 有截止日期 filter finds it.
+  await step('legal: the 法律信息 form round trip, 征求意见 with days left, the 有截止日期 filter', async () => {
+    await page.goto(`${origin}/consultations`);
+    const today = (await page.textContent('.page-head')).match(/今天是 (\d{4}-\d{2}-\d{2})/)[1];
+    const [y, m, d] = today.split('-').map(Number);
+    const deadline = new Date(Date.UTC(y, m - 1, d + 10)).toISOString().slice(0, 10);
+    const target = (await api('/api/v1/candidates?limit=200')).items.find((c) => c.source !== 'cn-miit');
+    assert.ok(target, 'a pending candidate');
+    await page.goto(`${origin}/items/${target.id}`);
+    await page.fill('#legal-doc_number', '沪经信规范〔2023〕8号');
+    await page.fill('#legal-instrument', '征求意见稿');
+    await page.fill('#legal-comment_deadline', deadline);
+    await page.fill('#legal-comment_how', '<b>ai@example.gov.cn</b>');
+    await Promise.all([page.waitForURL(/m=legal_saved/), page.click('#legal-save')]);
+    assert.match(await page.textContent('.alert-ok'), /已保存法律信息/);
+    const box = await page.textContent('.legal-box .legal-facts');
+    assert.ok(box.includes('沪经信规范〔2023〕8号'), box);
+    assert.ok(box.includes(deadline), box);
+    assert.match(box, new RegExp(`编辑 ${EDITOR.name} 修改`));
+    assert.equal(await page.locator('.legal-box b').count(), 0, 'values are text');
+    assert.equal(await page.inputValue('#legal-comment_deadline'), deadline, 'the form shows what is stored');
+    assert.match(await page.textContent('.audit'), /修改法律信息/);
+    const stored = await api(`/api/v1/candidates/${target.id}`);
+    assert.equal(stored.legal.doc_number.value, '沪经信规范〔2023〕8号');
+    assert.equal(stored.legal.comment_deadline.from, `editor:${EDITOR.name}`);
+
+    await page.click('nav a[href="/consultations"]');
+    await page.waitForURL(`${origin}/consultations`);
+    const row = page.locator(`.consultation[data-id="${target.id}"]`);
+    assert.equal(await row.count(), 1, 'the consultation is listed');
+    assert.equal((await row.locator('.days-left').textContent()).trim(), '剩 10 天');
+    assert.equal((await row.locator('.deadline').textContent()).trim(), deadline);
+    assert.ok((await row.locator('.doc-number').textContent()).includes('沪经信规范〔2023〕8号'));
+    await page.screenshot({ path: path.join(artifacts, 'consultations.png'), fullPage: true });
+    await Promise.all([page.waitForURL(`${origin}/items/${target.id}`), row.locator('a').first().click()]);
+
+    await page.goto(`${origin}/queue?state=all`);
+    await page.check('#filter-has-deadline');
+    await Promise.all([page.waitForURL(/has_deadline=1/), page.click('.filters button[type=submit]')]);
+    assert.ok(await page.locator('#filter-has-deadline').isChecked(), 'the filter stays ticked');
+    const cards = page.locator('.card');
+    assert.ok(await cards.count() >= 1, 'cards with a deadline');
+    assert.equal(await page.locator('.card:not(:has(.comment-deadline))').count(), 0, 'only cards with a deadline');
+    const card = page.locator(`.card[data-id="${target.id}"]`);
+    assert.equal(await card.count(), 1);
+    assert.match(await card.locator('.card-legal').textContent(), new RegExp(`意见截止 ${deadline} · 剩 10 天`));
+    await noCspViolations();
+  });
+
   await step('layout at 390 and 1440 px: no horizontal overflow, badges on one line (screenshots)', async () => {
     // The docs' screenshots are refreshed on purpose (HERALD_SCREENSHOTS_DIR=docs/screenshots),
     // not by every test run: a run must not leave the checkout modified.
@@ -447,7 +498,8 @@ try {
       ? path.resolve(root, process.env.HERALD_SCREENSHOTS_DIR) : path.join(artifacts, 'screenshots');
     mkdirSync(shots, { recursive: true });
     const item = (await api('/api/v1/candidates?state=all&limit=1')).items[0];
-    const pages = { queue: '/queue?state=all', item: `/items/${item.id}`, sources: '/sources' };
+    const pages = { queue: '/queue?state=all', item: `/items/${item.id}`, sources: '/sources',
+      consultations: '/consultations' };
     for (const width of [390, 1440]) {
       await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
       for (const [name, url] of Object.entries(pages)) {
