@@ -65,5 +65,6 @@ void add_users_verbs(Cli& cli);     // users_commands.cpp: web UI accounts
 void add_db_verbs(Cli& cli);        // db_commands.cpp: backup, check, prune
 void add_evidence_verbs(Cli& cli);  // evidence_commands.cpp: the archive of raw responses
 void add_drafts_verbs(Cli& cli);    // drafts_command.cpp: the drafting queue
+void add_consultations_verb(Cli& cli);  // consultations_command.cpp: open comment periods
 
 }  // namespace herald

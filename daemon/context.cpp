@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
+#include "common/legal.h"
 #include "daemon/cli.h"
 #include "daemon/db_care.h"
 #include "storage/maintenance.h"
@@ -142,6 +143,37 @@ Result<Store> open_store(const HeraldConfig& config) {
     }
   }
   return store;
+}
+
+std::string calendar_date(std::int64_t utc_seconds, const TimeZone& zone) {
+  return format_iso8601(utc_seconds, zone).substr(0, 10);
+}
+
+namespace {
+
+std::int64_t day_number(std::string_view date) {
+  if (!is_calendar_date(date)) {
+    return 0;
+  }
+  auto number = [&](std::size_t at, std::size_t length) {
+    int value = 0;
+    for (std::size_t i = at; i < at + length; ++i) {
+      value = value * 10 + (date[i] - '0');
+    }
+    return value;
+  };
+  return days_from_civil(number(0, 4), number(5, 2), number(8, 2));
+}
+
+}  // namespace
+
+std::int64_t days_between(std::string_view from, std::string_view to) {
+  return day_number(to) - day_number(from);
+}
+
+std::string add_days(std::string_view date, std::int64_t days) {
+  const CivilDate moved = civil_from_days(day_number(date) + days);
+  return fmt::format("{:04}-{:02}-{:02}", moved.year, moved.month, moved.day);
 }
 
 std::string format_iso8601(std::int64_t utc_seconds, const TimeZone& zone) {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -30,6 +31,17 @@ Result<Store> open_store(const HeraldConfig& config);
 
 // "2023-11-07T10:30:00+08:00": an instant shown in the zone it belongs to.
 std::string format_iso8601(std::int64_t utc_seconds, const TimeZone& zone);
+
+// The calendar date "YYYY-MM-DD" of `utc_seconds` in `zone`: with [schedule] timezone, the
+// desk's today (what comment deadlines are counted against).
+std::string calendar_date(std::int64_t utc_seconds, const TimeZone& zone);
+
+// Whole days from `from` to `to`, both real dates "YYYY-MM-DD" (is_calendar_date; anything
+// else counts as 1970-01-01): 0 for the same day, negative when `to` is earlier.
+std::int64_t days_between(std::string_view from, std::string_view to);
+
+// `date` ("YYYY-MM-DD") moved by `days` (may be negative).
+std::string add_days(std::string_view date, std::int64_t days);
 
 // Prints an error for a person on stderr.
 void print_error(const Error& error);

@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
   herald::add_db_verbs(cli);
   herald::add_evidence_verbs(cli);
   herald::add_drafts_verbs(cli);
+  herald::add_consultations_verb(cli);
 
   if (const std::string message = unknown_verb_message(app, argc, argv); !message.empty()) {
     std::cerr << message << "\n";

@@ -3,15 +3,20 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
+#include "common/legal.h"
 #include "common/text.h"
 #include "daemon/cli.h"
 #include "daemon/context.h"
@@ -50,7 +55,35 @@ json desk_json(const Candidate& c, const TimeZone& zone) {
                     {"url", member.url}});
   }
   out["also_reported_by"] = std::move(also);
+  // Legal metadata (docs/legal.md): the stated fields only, each with where it was read.
+  json legal = json::object();
+  for (std::size_t i = 0; i < kLegalFieldCount; ++i) {
+    const LegalValue& field = c.legal.fields[i];
+    if (!field.value.empty()) {
+      legal[std::string(kLegalFieldNames[i])] = {{"value", field.value}, {"from", field.from}};
+    }
+  }
+  out["legal"] = std::move(legal);
   return out;
+}
+
+// "--comment-deadline" for LegalField::kCommentDeadline.
+std::string legal_flag(LegalField field) {
+  std::string flag = "--" + std::string(legal_field_name(field));
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
+}
+
+// A date given on the command line, checked before anything is changed: the store would
+// refuse it too, but after other edits of the same command had been applied.
+std::optional<Error> bad_date_option(std::string_view flag,
+                                     const std::optional<std::string>& value) {
+  if (!value || value->empty() || is_calendar_date(*value)) {
+    return std::nullopt;
+  }
+  return Error{.code = ErrorCode::kUsage,
+               .message = fmt::format("{} '{}' is not a date: write YYYY-MM-DD, e.g. 2023-12-07",
+                                      flag, *value)};
 }
 
 std::string also_reported_line(const Candidate& c) {
@@ -67,6 +100,9 @@ struct ListArguments {
   std::string section{};
   std::string text{};
   std::optional<double> min_score{};
+  std::optional<std::string> instrument{};      // 文种, exactly (e.g. 征求意见稿)
+  bool has_deadline = false;                     // only those with a comment deadline
+  std::optional<std::string> deadline_until{};   // comment deadline on or before, YYYY-MM-DD
   bool every_report = false;
   int limit = 50;
   int offset = 0;
@@ -74,6 +110,9 @@ struct ListArguments {
 };
 
 int list_queue(const GlobalOptions& options, const ListArguments& args) {
+  if (auto bad = bad_date_option("--deadline-until", args.deadline_until)) {
+    return fail_with(*bad);
+  }
   auto loaded = load_configuration(options.config);
   if (!loaded) {
     return fail_with(loaded.error());
@@ -93,6 +132,13 @@ int list_queue(const GlobalOptions& options, const ListArguments& args) {
   }
   if (!args.section.empty()) {
     query.section = args.section;
+  }
+  if (args.instrument && !args.instrument->empty()) {
+    query.instrument = args.instrument;
+  }
+  query.has_deadline = args.has_deadline;
+  if (args.deadline_until && !args.deadline_until->empty()) {
+    query.deadline_until = args.deadline_until;
   }
   auto page = store->query_queue(query);
   if (!page) {
@@ -115,6 +161,10 @@ int list_queue(const GlobalOptions& options, const ListArguments& args) {
                              join(c.matched_terms, ", "));
     if (!c.also_reported_by.empty()) {
       std::cout << "        also reported by: " << also_reported_line(c) << "\n";
+    }
+    if (const std::string& deadline = c.legal.value(LegalField::kCommentDeadline);
+        !deadline.empty()) {
+      std::cout << "        意见反馈截止: " << strip_controls(deadline) << "\n";
     }
   }
   std::cout << fmt::format("{} of {} candidates ({})\n", page->items.size(), page->total,
@@ -148,6 +198,18 @@ void print_candidate(const Candidate& c, const TimeZone& zone,
   }
   if (!c.commentary.empty()) {
     std::cout << "commentary (短评):\n  " << text(c.commentary) << "\n";
+  }
+  if (!c.legal.empty()) {
+    // Each fact with where it was read, so an editor knows what to trust or correct.
+    std::cout << "legal:\n";
+    for (std::size_t i = 0; i < kLegalFieldCount; ++i) {
+      const LegalValue& field = c.legal.fields[i];
+      if (field.value.empty()) {
+        continue;
+      }
+      std::cout << fmt::format("  {}：{}{}\n", kLegalFieldLabels[i], text(field.value),
+                               field.from.empty() ? "" : "（来自 " + text(field.from) + "）");
+    }
   }
   if (!c.also_reported_by.empty()) {
     std::cout << "also reported by:\n";
@@ -215,10 +277,29 @@ struct EditArguments {
   std::optional<std::string> section{};
   std::optional<std::string> commentary{};
   std::optional<int> position{};
+  LegalEdit legal{};  // `queue edit --doc-number ... --comment-how ...`
 };
+
+bool has_text_edit(const EditArguments& args) {
+  return args.reason || args.title || args.summary || args.section || args.commentary ||
+         args.position;
+}
+
+bool has_legal_edit(const EditArguments& args) {
+  return std::any_of(args.legal.values.begin(), args.legal.values.end(),
+                     [](const auto& value) { return value.has_value(); });
+}
 
 int edit_candidate(const GlobalOptions& options, const EditArguments& args,
                    std::optional<ReviewState> state) {
+  for (std::size_t i = 0; i < kLegalFieldCount; ++i) {
+    const auto field = static_cast<LegalField>(i);
+    if (is_date_field(field)) {
+      if (auto bad = bad_date_option(legal_flag(field), args.legal.values[i])) {
+        return fail_with(*bad);
+      }
+    }
+  }
   auto loaded = load_configuration(options.config);
   if (!loaded) {
     return fail_with(loaded.error());
@@ -235,8 +316,15 @@ int edit_candidate(const GlobalOptions& options, const EditArguments& args,
                            .commentary = args.commentary,
                            .position = args.position};
   SystemClock clock;
-  auto edited = store->edit_candidate(args.id, edit, args.by.empty() ? std::string("cli") : args.by,
-                                      clock.now_utc_seconds());
+  const std::string actor = args.by.empty() ? std::string("cli") : args.by;
+  // Only legal flags: the candidate's text is not touched (nor read twice).
+  const bool text_edit = state || has_text_edit(args) || !has_legal_edit(args);
+  Result<Candidate> edited =
+      text_edit ? store->edit_candidate(args.id, edit, actor, clock.now_utc_seconds())
+                : store->edit_legal(args.id, args.legal, actor, clock.now_utc_seconds());
+  if (edited && text_edit && has_legal_edit(args)) {
+    edited = store->edit_legal(args.id, args.legal, actor, clock.now_utc_seconds());
+  }
   if (!edited) {
     return fail_with(edited.error());
   }
@@ -385,6 +473,13 @@ void add_queue_verbs(Cli& cli) {
   list->add_option("--text", list_args->text,
                    "Only candidates whose title, summary or text contain every word given");
   list->add_option("--min-score", list_args->min_score, "Only candidates scoring at least this");
+  list->add_option("--instrument", list_args->instrument,
+                   "Only this instrument type (文种), e.g. 征求意见稿, 办法, proposed rule");
+  list->add_flag("--has-deadline", list_args->has_deadline,
+                 "Only candidates with a comment deadline (consultations)");
+  list->add_option("--deadline-until", list_args->deadline_until,
+                   "Only candidates whose comment deadline is on or before this date "
+                   "(YYYY-MM-DD)");
   list->add_flag("--every-report", list_args->every_report,
                  "One line per candidate, not per story");
   list->add_option("--limit", list_args->limit, "At most this many")
@@ -429,6 +524,23 @@ void add_queue_verbs(Cli& cli) {
   edit->add_option("--position", edit_args->position,
                    "Place within its section in the edition (1 = first; 0 = by date)")
       ->check(CLI::NonNegativeNumber);
+  // Legal metadata (docs/legal.md), one flag per field; "" clears a field. The history
+  // keeps each change and the field then reads "editor:<--by>" as where it came from.
+  static constexpr std::array<std::string_view, kLegalFieldCount> kLegalHelp = {
+      "文号, e.g. 沪经信规范〔2023〕8号",
+      "发文机关, who issued it",
+      "成文日期, YYYY-MM-DD",
+      "发布日期, YYYY-MM-DD",
+      "施行日期, YYYY-MM-DD",
+      "文种: 征求意见稿, 办法, 通知, proposed rule, ...",
+      "意见反馈截止日期 (comments due), YYYY-MM-DD",
+      "How to comment: an e-mail or postal address, a URL",
+  };
+  for (std::size_t i = 0; i < kLegalFieldCount; ++i) {
+    const auto field = static_cast<LegalField>(i);
+    edit->add_option(legal_flag(field), edit_args->legal[field],
+                     fmt::format("{} (\"\" clears it)", kLegalHelp[i]));
+  }
   cli.on(edit, [&cli, edit_args] {
     return edit_candidate(cli.options(), *edit_args, std::nullopt);
   });
