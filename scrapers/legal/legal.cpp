@@ -206,7 +206,11 @@ std::optional<std::string> next_cell_text(const xmlNode* node, CellText& cells) 
        sibling = sibling->next, ++looked) {
     std::optional<std::string> text;
     if (sibling->type == XML_TEXT_NODE && sibling->content != nullptr) {
-      text = collapse_whitespace(strip_controls(reinterpret_cast<const char*>(sibling->content)));
+      const std::string_view content(reinterpret_cast<const char*>(sibling->content));
+      if (content.size() > kMaxCellBytes) {
+        return std::nullopt;  // running text, not a value cell
+      }
+      text = collapse_whitespace(strip_controls(content));
     } else if (sibling->type == XML_ELEMENT_NODE) {
       text = cells.of(sibling);
     }
@@ -237,7 +241,16 @@ std::string field_value(LegalField field, std::string_view raw, bool us_numeric)
     return legal_detail::instrument_from_type(raw);
   }
   std::string value = clean_value(raw, kMaxLegalValueBytes);
-  return is_placeholder(value) ? std::string() : value;
+  // A header row (文号 | 发布日期 | …) gives the next label as the "value".
+  if (is_placeholder(value) || find_label(compact_label(value)) != nullptr) {
+    return {};
+  }
+  // Every document number has digits (粤府〔2023〕90号, 2023-25221).
+  if (field == LegalField::kDocNumber &&
+      std::none_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return {};
+  }
+  return value;
 }
 
 // Label/value cells of the page's metadata table, in document order (the first wins).

@@ -513,6 +513,18 @@ std::string strip_instrument_tail(std::string_view title) {
   return std::string(t);
 }
 
+// `word` as a whole word of `s` ("the AI Research Act", not "Action Plan").
+bool has_word(std::string_view s, std::string_view word) {
+  for (std::size_t i = s.find(word); i != std::string_view::npos; i = s.find(word, i + 1)) {
+    const bool starts = i == 0 || !is_alpha(s[i - 1]);
+    const bool ends = i + word.size() == s.size() || !is_alpha(s[i + word.size()]);
+    if (starts && ends) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string clean_value(std::string_view s, std::size_t cap) {
@@ -639,8 +651,8 @@ std::string instrument_from_title(std::string_view raw_title) {
   if (lower.find("consultation") != std::string::npos) {
     return "consultation";
   }
-  if (lower.find("introduce") != std::string::npos &&
-      contains_any(title, {" Act", " Bill", " act ", " bill "})) {
+  if (lower.find("introduce") != std::string::npos && (has_word(title, "Act") ||
+                                                       has_word(title, "Bill"))) {
     return "bill";
   }
   const std::string t = strip_instrument_tail(title);

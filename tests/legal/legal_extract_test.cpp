@@ -308,6 +308,7 @@ TEST(LegalTextTest, InstrumentFromTitles) {
   EXPECT_EQ(type("Notice of Proposed Rulemaking: Unfair or Deceptive Fees"), "proposed rule");
   EXPECT_EQ(type("AI regulation: a pro-innovation approach - consultation"), "consultation");
   EXPECT_EQ(type("Thune Introduces the Artificial Intelligence Research Act"), "bill");
+  EXPECT_EQ(type("Senator Introduces National AI Action Plan"), "");
   // News headlines ending in a loose type word are not instruments.
   EXPECT_EQ(type("我国发布首个大模型标准"), "");
   EXPECT_EQ(type("OpenAI announces GPT-4 Turbo"), "");
@@ -344,6 +345,16 @@ TEST(LegalHostileTest, ImpossibleDatesAreNotRead) {
       "<table><tr><td>成文日期：</td><td>2023年2月29日</td></tr></table>", ""));
 }
 
+TEST(LegalPageTest, HeaderRowOfARelatedDocumentsTableIsNoValue) {
+  // 相关文件 listed under an article: the header's 文号 cell is followed by another label,
+  // and a row cell holds a title, not a number.
+  expect_all_empty(page_facts(
+      "<table><tr><th>标题</th><th>文号</th><th>发布日期</th></tr>"
+      "<tr><td>关于加强监管的通知</td><td>见附件</td><td>详见正文</td></tr></table>"
+      "<ul><li><span>文号：</span>无</li><li><span>发文机关：</span>-</li></ul>",
+      ""));
+}
+
 TEST(LegalHostileTest, MegabyteLabelAndValueAreCapped) {
   const std::string huge(1024 * 1024, 'x');
   // A 1 MB value cell: the cell is not a metadata cell (cells are short), nothing read.
@@ -351,6 +362,8 @@ TEST(LegalHostileTest, MegabyteLabelAndValueAreCapped) {
       "<table><tr><td>文号：</td><td>" + huge + "</td></tr></table>", ""));
   // A 1 MB "label": no label.
   expect_all_empty(page_facts("<table><tr><td>" + huge + "：</td><td>1</td></tr></table>", ""));
+  // A label cell followed by 1 MB of running text.
+  expect_all_empty(page_facts("<ul><li><span>文号：</span>" + huge + "</li></ul>", ""));
   // A 1 MB sentence around a deadline: the value is the date, the source sentence is capped.
   const std::string chinese_padding = [] {
     std::string s;
