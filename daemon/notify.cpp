@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/legal.h"
 #include "daemon/context.h"
 #include "daemon/notify_message.h"
 #include "daemon/notify_send.h"
@@ -22,6 +23,9 @@ namespace {
 
 // More candidates than this in one day are counted, not read.
 constexpr int kDigestReadLimit = 2000;
+// Open consultations read for the digest's closing-soon section (soonest first; the section
+// lists kMaxClosingListed and counts the rest).
+constexpr int kConsultationReadLimit = 500;
 // How long the digest waits after a database error before trying again.
 constexpr std::int64_t kStorageRetrySeconds = 60;
 
@@ -230,7 +234,37 @@ class NotifyTask final : public PeriodicTask {
           .also_reported = static_cast<int>(candidate.also_reported_by.size()),
       });
     }
-    if (digest.entries.empty() && digest.more_uncounted <= 0) {
+    // Consultations closing within a week on the desk's calendar: deadlines are the dates the
+    // regulator printed, so they are compared with the desk's today, never shifted.
+    const std::string today = calendar_date(now_utc, context_.zone);
+    const std::string until = add_days(today, kClosingConsultationDays);
+    auto open = store_->open_consultations(today, kConsultationReadLimit);
+    if (!open) {
+      spdlog::warn("notify: cannot read open consultations for the digest, trying again: {}",
+                   open.error().message);
+      digest_retry_at_ = now_utc + kStorageRetrySeconds;
+      return;
+    }
+    std::set<std::int64_t> consultation_clusters;
+    for (const Candidate& candidate : *open) {
+      const std::string& deadline = candidate.legal.value(LegalField::kCommentDeadline);
+      if (deadline > until) {
+        break;  // soonest first: the rest close later
+      }
+      // One line per consultation: another outlet's report of it is left out.
+      if (candidate.cluster_id != 0 &&
+          !consultation_clusters.insert(candidate.cluster_id).second) {
+        continue;
+      }
+      digest.closing.push_back(DigestConsultation{
+          .candidate_id = candidate.id,
+          .title = candidate.edited_title.empty() ? candidate.title : candidate.edited_title,
+          .url = candidate.url,
+          .deadline = deadline,
+          .days_left = days_between(today, deadline),
+      });
+    }
+    if (digest.entries.empty() && digest.more_uncounted <= 0 && digest.closing.empty()) {
       if (persist_digest_cutoff(now_utc, now_utc)) {
         spdlog::info("notify: digest: no new candidates since {}, nothing sent",
                      format_iso8601(digest.since_utc, context_.zone));
@@ -239,6 +273,7 @@ class NotifyTask final : public PeriodicTask {
     }
     const std::int64_t count =
         static_cast<std::int64_t>(digest.entries.size()) + digest.more_uncounted;
+    const std::size_t closing = digest.closing.size();
     // The digest time moves on in the same transaction that puts the digest in the outbox:
     // either both happen or neither does, so a digest is never lost (and never made twice).
     const Notification note(std::move(digest));
@@ -253,7 +288,8 @@ class NotifyTask final : public PeriodicTask {
       return;
     }
     last_digest_ = now_utc;
-    spdlog::info("notify: digest of {} new candidates queued", count);
+    spdlog::info("notify: digest of {} new candidates and {} closing consultations queued", count,
+                 closing);
   }
 
   // Records `states` (service_state key -> value) and puts one message per interested

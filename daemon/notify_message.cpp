@@ -121,9 +121,14 @@ std::string terms_text(const std::vector<std::string>& terms) {
 }
 
 std::string digest_title(const Digest& digest, const MessageContext& context) {
-  return fmt::format("herald 新候选：{} 条（{} 以来）",
-                     static_cast<std::int64_t>(digest.entries.size()) + digest.more_uncounted,
-                     local_minute(digest.since_utc, context.zone));
+  std::string title = fmt::format(
+      "herald 新候选：{} 条（{} 以来）",
+      static_cast<std::int64_t>(digest.entries.size()) + digest.more_uncounted,
+      local_minute(digest.since_utc, context.zone));
+  if (!digest.closing.empty()) {
+    title += fmt::format("；{} 项征求意见即将截止", digest.closing.size());
+  }
+  return title;
 }
 
 std::string alert_title(const AlertBatch& batch) {
@@ -152,6 +157,42 @@ std::string link(const std::string& text, const std::string& url, Style style) {
 // Markdown needs a blank line where plain text needs a line break (DingTalk drops single
 // newlines).
 std::string_view line_break(Style style) { return style == Style::kMarkdown ? "\n\n" : "\n"; }
+
+std::string days_left_text(std::int64_t days) {
+  return days <= 0 ? std::string("今天截止") : fmt::format("剩余 {} 天", days);
+}
+
+// The section 「即将截止的征求意见」: each consultation with its deadline and days left.
+// Its size is bounded by kMaxClosingListed, so `fit` never needs to drop from it.
+std::string render_closing(const Digest& digest, Style style) {
+  if (digest.closing.empty()) {
+    return {};
+  }
+  const std::string_view br = line_break(style);
+  const std::string_view gap = br == "\n" ? "\n" : "";
+  std::string heading = "即将截止的征求意见";
+  if (style == Style::kMarkdown) {
+    heading = "**" + heading + "**";
+  } else if (style == Style::kSlack) {
+    heading = "*" + heading + "*";
+  }
+  std::string out = fmt::format("{}{}{}", gap, heading, br);
+  const std::size_t listed = std::min(digest.closing.size(), kMaxClosingListed);
+  for (std::size_t i = 0; i < listed; ++i) {
+    const DigestConsultation& c = digest.closing[i];
+    const std::string title = escape(clean_text(c.title, kTitleMaxBytes), style);
+    const std::string url = safe_url(c.url);
+    out += fmt::format("{}- {}{}", gap, url.empty() ? title : link(title, url, style), br);
+    const std::string meta = fmt::format("截止日期：{} · {}", clean_text(c.deadline, 32),
+                                         days_left_text(c.days_left));
+    out += fmt::format("{}{}{}", style == Style::kMarkdown ? "> " : "   ", escape(meta, style),
+                       br);
+  }
+  if (listed < digest.closing.size()) {
+    out += fmt::format("{}另有 {} 项未列出。{}", gap, digest.closing.size() - listed, br);
+  }
+  return out;
+}
 
 std::string render_digest(const Digest& digest, const MessageContext& context, Style style,
                           std::size_t listed) {
@@ -190,6 +231,7 @@ std::string render_digest(const Digest& digest, const MessageContext& context, S
   if (more > 0) {
     out += fmt::format("{}另有 {} 条未列出。{}", br == "\n" ? "\n" : "", more, br);
   }
+  out += render_closing(digest, style);
   if (!context.web_origin.empty()) {
     const std::string queue = safe_url(context.web_origin + "/queue");
     if (!queue.empty()) {
@@ -312,6 +354,19 @@ nlohmann::json generic_json(const Notification& note, const MessageContext& cont
       json["items"].push_back(std::move(item));
     }
     json["more"] = json["total"].get<std::int64_t>() - static_cast<std::int64_t>(json["items"].size());
+    json["closing_consultations"] = nlohmann::json::array();
+    for (std::size_t i = 0; i < digest->closing.size() && i < kMaxClosingListed; ++i) {
+      const DigestConsultation& c = digest->closing[i];
+      json["closing_consultations"].push_back({
+          {"id", c.candidate_id},
+          {"title", clean_text(c.title, kTitleMaxBytes)},
+          {"url", safe_url(c.url)},
+          {"comment_deadline", clean_text(c.deadline, 32)},
+          {"days_left", c.days_left},
+      });
+    }
+    json["closing_more"] = static_cast<std::int64_t>(digest->closing.size()) -
+                           static_cast<std::int64_t>(json["closing_consultations"].size());
     if (!context.web_origin.empty()) {
       json["queue_url"] = safe_url(context.web_origin + "/queue");
     }

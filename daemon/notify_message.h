@@ -28,11 +28,29 @@ struct DigestEntry {
   int also_reported = 0;           // other outlets of the same story in this digest
 };
 
+// A consultation whose comment deadline is near (docs/legal.md): the digest names it while
+// the firm can still comment. Title and link come from a scraped page: untrusted.
+struct DigestConsultation {
+  std::int64_t candidate_id = 0;
+  std::string title{};
+  std::string url{};
+  std::string deadline{};          // "YYYY-MM-DD" as the page printed it
+  std::int64_t days_left = 0;      // from the desk's today; 0: closes today
+};
+
+// How far ahead the digest looks for closing consultations: today up to today + 7.
+inline constexpr int kClosingConsultationDays = 7;
+// Closing consultations listed in one digest; the rest are counted ("另有 N 项").
+inline constexpr std::size_t kMaxClosingListed = 20;
+
 struct Digest {
   std::int64_t since_utc = 0;      // candidates queued since this instant
   std::vector<DigestEntry> entries{};  // the stories, oldest first (all of them)
   int max_items = 50;              // listed; the rest become "另有 N 条"
   std::int64_t more_uncounted = 0; // stories past what the store returned, added to N
+  // Open consultations closing within kClosingConsultationDays, soonest first (section
+  // 「即将截止的征求意见」). A digest with only these still goes out: they are reminders.
+  std::vector<DigestConsultation> closing{};
 };
 
 enum class AlertKind { kUnhealthy, kRecovered };
