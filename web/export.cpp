@@ -91,17 +91,6 @@ std::string summary_of(const EditionItem& item) {
   return draft_extractive(input).summary;
 }
 
-// The title as printed: 「标题（沪经信规范〔2023〕8号）」 when the item has a 文号 the title
-// does not already carry (many titles quote their own number).
-std::string item_title(const EditionItem& item) {
-  const std::string title = one_line(item.title);
-  const std::string doc_number = one_line(item.doc_number);
-  if (doc_number.empty() || title.find(doc_number) != std::string::npos) {
-    return title;
-  }
-  return fmt::format("{}（{}）", title, doc_number);
-}
-
 // The 摘要 with the comment deadline ahead of it. A 摘要 that already states one (cn-tc260's
 // list date kept as the summary, daemon/edition.cpp) is not given a second.
 std::string summary_with_deadline(const EditionItem& item) {
@@ -221,7 +210,7 @@ void md_paragraphs(std::string& out, std::string_view text) {
 
 void md_item(std::string& out, const EditionItem& item, std::size_t number,
              const ExportOptions& options) {
-  out += fmt::format("### {}. {}\n\n", number, md_text(item_title(item)));
+  out += fmt::format("### {}. {}\n\n", number, md_text(printed_title(item)));
   if (const std::string date = date_text(item); !date.empty()) {
     out += fmt::format("发布日期：{}\n\n", md_inline(date));
   }
@@ -317,7 +306,7 @@ void html_meta(std::string& out, std::string_view label, std::string_view value_
 void html_item(std::string& out, const EditionItem& item, std::size_t section, std::size_t number,
                const ExportOptions& options) {
   out += fmt::format("<div class=\"item\" id=\"{}\">\n<h3>{}. {}</h3>\n",
-                     item_anchor(section, number), number, html_escape(item_title(item)));
+                     item_anchor(section, number), number, html_escape(printed_title(item)));
   if (const std::string date = date_text(item); !date.empty()) {
     html_meta(out, "发布日期：", html_escape(date));
   }
@@ -346,6 +335,16 @@ void html_item(std::string& out, const EditionItem& item, std::size_t section, s
 }
 
 }  // namespace
+
+// 「标题（沪经信规范〔2023〕8号）」; a title that quotes its own number (many do) is left as is.
+std::string printed_title(const EditionItem& item) {
+  const std::string title = one_line(item.title);
+  const std::string doc_number = one_line(item.doc_number);
+  if (doc_number.empty() || title.find(doc_number) != std::string::npos) {
+    return title;
+  }
+  return fmt::format("{}（{}）", title, doc_number);
+}
 
 std::string format_chinese_date(const CivilDate& date) {
   return fmt::format("{}年{}月{}日", date.year, date.month, date.day);

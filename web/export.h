@@ -67,6 +67,10 @@ std::string export_markdown(const Edition& edition, const ExportOptions& options
 // ("item-<section>-<number>", sections "section-<number>", both counted from 1).
 std::string export_html(const Edition& edition, const ExportOptions& options = {});
 
+// The item's heading as both formats print it (plain text, not escaped): the title, then
+// 「（文号）」 when the item has one the title does not already carry.
+std::string printed_title(const EditionItem& item);
+
 // "2023年11月7日" (no zero padding, no spaces: the spaces in the seed PDF are artefacts of
 // its font changes between digits and CJK).
 std::string format_chinese_date(const CivilDate& date);

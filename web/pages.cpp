@@ -761,7 +761,7 @@ void export_page(App& app, const httplib::Request& request, httplib::Response& r
         }
         mustache::data entry;
         entry.set("n", std::to_string(++n));
-        entry.set("title", item.title);
+        entry.set("title", printed_title(item));  // with its 文号, as the download prints it
         entry.set("date", item.published_date ? format_chinese_date(*item.published_date)
                                               : item.published_text);
         entry.set("source", item.source_name);

@@ -8,6 +8,7 @@
 #include "common/legal.h"
 #include "common/text.h"
 #include "common/timezone.h"
+#include "web/views.h"
 
 namespace herald::web {
 namespace {
@@ -233,7 +234,14 @@ std::vector<std::string> describe_filters(const QueueParams& params,
     }
   }
   add("来源", source);
-  add("来源类型", params.kind);
+  std::string kind = params.kind;
+  for (SourceKind known : {SourceKind::kGovernment, SourceKind::kCourt, SourceKind::kAssociation,
+                           SourceKind::kCompany, SourceKind::kMedia, SourceKind::kPlatform}) {
+    if (source_kind_name(known) == params.kind) {
+      kind = kind_label(known);
+    }
+  }
+  add("来源类型", kind);
   add("发布日期自", params.from);
   add("发布日期至", params.to);
   add("最低相关度", params.min_score);

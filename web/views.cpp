@@ -368,7 +368,9 @@ mustache::data candidate_view(const App& app, const Candidate& c, bool full) {
   // editors' own summary still is).
   const bool deadline = source != nullptr && source->list && source->list->date_is_deadline;
   view.set("deadline", deadline ? c.summary : std::string());
-  view.set("has_deadline", deadline && !c.summary.empty());
+  // The same date read as the legal comment deadline is shown once, on the legal line.
+  view.set("has_deadline", deadline && !c.summary.empty() &&
+                               c.summary != c.legal.value(LegalField::kCommentDeadline));
   const std::string summary = deadline ? c.edited_summary : display_summary(c);
   view.set("summary", full ? summary : truncate_utf8(summary, 360));
   view.set("has_summary", !summary.empty());

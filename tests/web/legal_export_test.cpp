@@ -50,6 +50,12 @@ TEST(LegalExportTest, TheDocNumberFollowsTheTitleInBothFormats) {
   EXPECT_THAT(html, HasSubstr("的通知（沪经信规范〔2023〕8号）</h3>"));
 }
 
+TEST(LegalExportTest, PrintedTitleIsWhatTheMonthPagePreviews) {
+  EXPECT_EQ(web::printed_title(regulation()),
+            "上海市经济和信息化委员会关于印发《上海市促进人工智能产业发展办法》的通知"
+            "（沪经信规范〔2023〕8号）");
+}
+
 TEST(LegalExportTest, ATitleThatQuotesItsOwnNumberIsNotGivenItTwice) {
   web::EditionItem item = regulation();
   item.title = "国务院办公厅关于印发方案的通知（国办发〔2023〕26号）";

@@ -76,6 +76,31 @@ TEST_F(LegalWebTest, TheCardShowsDocNumberInstrumentAndDaysLeftCountedAtTheDesk)
   EXPECT_EQ(lines, 3u);
 }
 
+TEST_F(LegalWebTest, AListDeadlineThatIsAlsoTheCommentDeadlineIsShownOnce) {
+  // cn-tc260's list date is the deadline ([list] date_is = "deadline"), kept as the summary;
+  // when the article states the same comment deadline the card says it once.
+  Item consultation = legal_item("生成式人工智能服务安全基本要求（征求意见稿）",
+                                 "https://www.tc260.org.cn/front/postDetail.html?id=1",
+                                 "2024-01-30");
+  consultation.summary = "2024-01-30";
+  consultation.published_at.reset();
+  seed("tc260", {consultation});
+  start([](WebSettings&, web::WebDeps& deps) {
+    SourceConfig tc260;
+    tc260.id = "tc260";
+    tc260.name = "全国网络安全标准化技术委员会";
+    tc260.kind = SourceKind::kAssociation;
+    tc260.url = "https://www.tc260.org.cn/";
+    tc260.list = ListRules{};
+    tc260.list->date_is_deadline = true;
+    deps.sources.push_back(tc260);
+  });
+  Signed alice = sign_in("alice", "correct horse");
+  const std::string queue = page(alice, "/queue");
+  EXPECT_THAT(queue, HasSubstr("意见截止 2024-01-30 · 剩 76 天"));
+  EXPECT_THAT(queue, Not(HasSubstr("截止日期 2024-01-30")));
+}
+
 TEST_F(LegalWebTest, TheItemPageListsEveryFieldWithWhereItCameFromEscaped) {
   Item article = item("关于印发办法的通知", "https://www.cac.gov.cn/a.htm");
   article.legal[LegalField::kDocNumber] = {.value = "国办发〔2023〕26号", .from = "table:文号"};
@@ -187,6 +212,15 @@ TEST_F(LegalWebTest, TheQueryStringBecomesTheQueueQueryAndBack) {
   const auto described = web::describe_filters(*params, {});
   EXPECT_THAT(described, ::testing::ElementsAre("文种：征求意见稿", "有截止日期",
                                                 "截止日期不晚于：2023-12-31"));
+
+  httplib::Request kind;
+  kind.params.emplace("kind", "government");
+  SourceConfig gov;
+  gov.id = "gov";
+  gov.kind = SourceKind::kGovernment;
+  auto by_kind = web::parse_queue_params(kind, {gov}, 8 * 3600, 30);
+  ASSERT_TRUE(by_kind);
+  EXPECT_THAT(web::describe_filters(*by_kind, {gov}), ::testing::ElementsAre("来源类型：政府机关"));
 
   httplib::Request none;
   auto plain = web::parse_queue_params(none, {}, 8 * 3600, 30);
