@@ -406,12 +406,14 @@ std::string effective_of(std::string_view s, std::string_view lower,
 // 「2023年11月7日经…审议通过」: a date whose clause ends in a vote.
 std::string adopted_of(std::string_view s, const std::vector<DateHit>& hits) {
   for (const DateHit& hit : hits) {
-    std::size_t clause_end = s.size();
+    // The clause is looked for within 120 bytes, so a text of many dates stays linear.
+    const std::string_view window = s.substr(hit.end, 120);
+    std::size_t clause_end = window.size();
     for (std::string_view stop : {"，", ",", "；"}) {
-      clause_end = std::min(clause_end, s.find(stop, hit.end));
+      clause_end = std::min(clause_end, window.find(stop));
     }
-    const std::string_view clause = s.substr(hit.end, clause_end - hit.end);
-    if (clause.size() <= 120 && contains_any(clause, {"审议通过", "会议通过", "讨论通过"})) {
+    const std::string_view clause = window.substr(0, clause_end);
+    if (contains_any(clause, {"审议通过", "会议通过", "讨论通过"})) {
       return iso_date(hit);
     }
   }
@@ -422,10 +424,14 @@ bool email_char(char c) {
   return is_alpha(c) || is_digit(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
 
+// More ways than this in one sentence is a list of something else, not instructions.
+constexpr std::size_t kMaxWays = 16;
+
 // E-mail addresses, web addresses and Chinese postal/online instructions in one sentence.
 std::vector<std::string> comment_ways(std::string_view s) {
   std::vector<std::string> ways;
-  for (std::size_t i = s.find('@'); i != std::string_view::npos; i = s.find('@', i + 1)) {
+  for (std::size_t i = s.find('@'); i != std::string_view::npos && ways.size() < kMaxWays;
+       i = s.find('@', i + 1)) {
     std::size_t b = i;
     while (b > 0 && email_char(s[b - 1])) {
       --b;
@@ -444,9 +450,10 @@ std::vector<std::string> comment_ways(std::string_view s) {
     }
   }
   for (std::string_view scheme : {"https://", "http://", "www."}) {
-    for (std::size_t i = s.find(scheme); i != std::string_view::npos;
-         i = s.find(scheme, i + 1)) {
+    // The next search starts after this address, so "www.www.www…" stays linear.
+    for (std::size_t i = s.find(scheme); i != std::string_view::npos && ways.size() < kMaxWays;) {
       if (scheme == "www." && i >= 3 && s.substr(i - 3, 3) == "://") {
+        i = s.find(scheme, i + 1);
         continue;
       }
       std::size_t e = i;
@@ -454,10 +461,12 @@ std::vector<std::string> comment_ways(std::string_view s) {
              static_cast<unsigned char>(s[e]) < 0x80 && s[e] != ')' && s[e] != ',') {
         ++e;
       }
+      const std::size_t next = e;
       while (e > i && (s[e - 1] == '.' || s[e - 1] == ';')) {
         --e;
       }
       ways.emplace_back(s.substr(i, e - i));
+      i = s.find(scheme, std::max(next, i + 1));
     }
   }
   // 「通信地址：北京市…」「邮寄至…」「登录…网站」: the instruction up to the clause's end.
@@ -737,7 +746,7 @@ void facts_from_text(std::string_view raw, std::optional<int> year_hint, bool us
     set_if_empty(out, LegalField::kAdoptedOn, adopted_of(s, hits), from);
     if (comment_context(s, lower)) {
       for (std::string& way : comment_ways(s)) {
-        if (std::find(ways.begin(), ways.end(), way) == ways.end()) {
+        if (ways.size() < kMaxWays && std::find(ways.begin(), ways.end(), way) == ways.end()) {
           if (ways.empty()) {
             ways_from = from;
           }

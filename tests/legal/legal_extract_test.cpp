@@ -383,6 +383,26 @@ TEST(LegalHostileTest, MegabyteLabelAndValueAreCapped) {
   EXPECT_LE(how.value(LegalField::kCommentHow).size(), kMaxLegalHowBytes);
 }
 
+// Shapes that made a reader quadratic (a 64 KB "www.www.…" took 2 s before the address
+// scan resumed after each match): each must still give clean, capped facts.
+TEST(LegalHostileTest, RepetitiveBodiesStayCleanAndCapped) {
+  std::string dates, hosts, mails;
+  while (dates.size() < 64 * 1024) {
+    dates += "2023年1月1日";
+  }
+  while (hosts.size() < 64 * 1024) {
+    hosts += "www.";
+  }
+  while (mails.size() < 64 * 1024) {
+    mails += "a" + std::to_string(mails.size()) + "@b.cn ";
+  }
+  for (const std::string* body : {&dates, &hosts, &mails}) {
+    const LegalFacts facts = extract_legal_from_text("征求意见稿", "意见" + *body, 2023);
+    EXPECT_EQ(legal_facts_problem(facts), "");
+    EXPECT_LE(facts.value(LegalField::kCommentHow).size(), kMaxLegalHowBytes);
+  }
+}
+
 TEST(LegalHostileTest, ControlCharactersAndInvalidUtf8NeverReachAValue) {
   const LegalFacts facts = page_facts(
       "<table><tr><td>文号：</td><td>国办发\x01〔2023〕26号\x7f</td></tr>"
