@@ -41,7 +41,6 @@ constexpr std::array<Label, 44> kLabels{{
     {"印发日期", LegalField::kAdoptedOn},
     {"发布日期", LegalField::kPublishedOn},
     {"公布日期", LegalField::kPublishedOn},
-    {"发布时间", LegalField::kPublishedOn},
     {"publicationdate", LegalField::kPublishedOn},
     {"施行日期", LegalField::kEffectiveOn},
     {"实施日期", LegalField::kEffectiveOn},
@@ -64,6 +63,8 @@ constexpr std::array<Label, 44> kLabels{{
     {"主题词", std::nullopt},
     {"有效性", std::nullopt},
     {"时效性", std::nullopt},
+    // 发布时间 heads the info line of news pages too; a document's 发布日期 is labelled so.
+    {"发布时间", std::nullopt},
     {"来源", std::nullopt},
     {"信息来源", std::nullopt},
     {"主办单位", std::nullopt},

@@ -646,7 +646,17 @@ bool is_doc_number(std::string_view text) {
 
 std::string instrument_from_title(std::string_view raw_title) {
   const std::string title = clean_value(fold_width(sanitize_utf8(raw_title)), 4096);
-  if (title.empty()) {
+  // A column's name ("通知公告", "公司公告", "意见征集", "Consultations") is no document's
+  // title: those are sentences.
+  std::size_t chars = 0;
+  std::size_t words = 1;
+  for (std::size_t i = 0; i < title.size(); i += code_point(title, i).second) {
+    ++chars;
+    words += title[i] == ' ' ? 1 : 0;
+  }
+  const bool has_non_ascii =
+      std::any_of(title.begin(), title.end(), [](char c) { return (c & 0x80) != 0; });
+  if (chars < 8 || (!has_non_ascii && words < 3)) {
     return {};
   }
   if (contains_any(title, {"征求意见稿", "公开征求意见", "征集意见", "征求意见的", "意见征集",

@@ -120,8 +120,8 @@ TEST(LegalPageTest, BeijingConsultationDeadlineIsTheEndOfTheRange) {
             "text:公开征集意见时间为2023年11月1日至2023年11月30日。");
   EXPECT_EQ(at(legal, LegalField::kInstrument), (LegalValue{"征求意见稿", "title"}));
   EXPECT_EQ(at(legal, LegalField::kIssuer), (LegalValue{"北京市药品监督管理局", "meta:ContentSource"}));
-  // 发布时间：2023-11-01 17:05 in the info line is read before the PubDate meta.
-  EXPECT_EQ(legal.value(LegalField::kPublishedOn), "2023-11-01");
+  // Not from the info line's 发布时间 (news pages print one too): from the metadata.
+  EXPECT_EQ(at(legal, LegalField::kPublishedOn), (LegalValue{"2023-11-01", "meta:PubDate"}));
   EXPECT_EQ(legal.value(LegalField::kDocNumber), "");
 }
 
@@ -311,6 +311,11 @@ TEST(LegalTextTest, InstrumentFromTitles) {
   EXPECT_EQ(type("Senator Introduces National AI Action Plan"), "");
   // News headlines ending in a loose type word are not instruments.
   EXPECT_EQ(type("我国发布首个大模型标准"), "");
+  // Column names are no document titles.
+  EXPECT_EQ(type("通知公告"), "");
+  EXPECT_EQ(type("公司公告"), "");
+  EXPECT_EQ(type("意见征集"), "");
+  EXPECT_EQ(type("Consultations"), "");
   EXPECT_EQ(type("OpenAI announces GPT-4 Turbo"), "");
 }
 
