@@ -20,6 +20,7 @@
 #include "scrapers/cluster/story_index.h"
 #include "scrapers/decode/decode.h"
 #include "scrapers/enrich/article.h"
+#include "scrapers/legal/legal.h"
 #include "scrapers/normalise/normalise.h"
 #include "scrapers/parse/html_document.h"
 #include "scrapers/fetch/polite_fetcher.h"
@@ -106,6 +107,10 @@ void apply_article(Item& item, ArticleFields article, const SourceConfig& source
   if (item.content_source.empty()) {
     item.content_source = std::move(article.content_source);
   }
+  // The article page's metadata table is the authority on 文号, dates and deadline; what
+  // the list row stated only fills its gaps.
+  merge_legal(article.legal, item.legal);
+  item.legal = std::move(article.legal);
   item.body = std::move(article.body);
   if (identity_changed) {
     item.fingerprint = item_fingerprint(item.title, item.published_at, source.timezone);
@@ -194,6 +199,32 @@ Result<std::vector<bool>> stored_already(const std::vector<Item>& items, Store& 
 
 bool any_new(const std::vector<bool>& known) {
   return std::find(known.begin(), known.end(), false) != known.end();
+}
+
+// The year of `utc_seconds` as the source's zone prints it: what a date written without a
+// year (「意见反馈截止时间为12月7日」) means.
+int local_year(std::int64_t utc_seconds, const TimeZone& tz) {
+  const std::int64_t local = utc_seconds + tz.offset_at_utc(utc_seconds);
+  const std::int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  return static_cast<int>(civil_from_days(days).year);
+}
+
+// Legal metadata of every new item, enriched or not (feeds and list-only sources too): what
+// its title and summary state fills the fields the article page left empty. Known items are
+// skipped: the store keeps what it stored with them first.
+void fill_legal_from_list(std::vector<Item>& items, const std::vector<bool>& known,
+                          const SourceConfig& source) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (known[i]) {
+      continue;
+    }
+    Item& item = items[i];
+    std::optional<int> year;
+    if (item.published_at) {
+      year = local_year(*item.published_at, source.timezone);
+    }
+    merge_legal(item.legal, extract_legal_from_text(item.title, item.summary, year));
+  }
 }
 
 void enrich_unknown_items(std::vector<Item>& items, const std::vector<bool>& known,
@@ -539,6 +570,7 @@ RunReport run_source_once(const SourceConfig& source, const HeraldConfig& config
   }
   enrich_unknown_items(extraction->items, *known, source, config, fetcher, poll.started_at,
                        cancel, report, evidence.article_observer());
+  fill_legal_from_list(extraction->items, *known, source);
   if (evidence.enabled() && any_new(*known)) {
     evidence.keep("list", request.url, *page, fetched_at, std::string());
   }
