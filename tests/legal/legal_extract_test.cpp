@@ -125,6 +125,47 @@ TEST(LegalPageTest, BeijingConsultationDeadlineIsTheEndOfTheRange) {
   EXPECT_EQ(legal.value(LegalField::kDocNumber), "");
 }
 
+// gkmlpt (广东 政务公开目录) puts the table in div.classify; other templates use list items
+// with the label in a <span> and an ASCII colon.
+TEST(LegalPageTest, GkmlptClassifyTableAndListItemLabels) {
+  const LegalFacts gkmlpt = page_facts(
+      "<div class=\"classify\"><table><tr><td class=\"td-title\">索引号：</td>"
+      "<td class=\"td-value\">11440000006939748X/2023-00287</td>"
+      "<td class=\"td-title\">分类：</td><td class=\"td-value\">综合政务</td></tr>"
+      "<tr><td class=\"td-title\">发布机构：</td><td class=\"td-value\">广东省人民政府办公厅</td>"
+      "<td class=\"td-title\">成文日期：</td><td class=\"td-value\">2023-10-27</td></tr>"
+      "<tr><td class=\"td-title\">文号：</td><td class=\"td-value\">粤办函〔2023〕254号</td>"
+      "<td class=\"td-title\">发布日期：</td><td class=\"td-value\">2023-11-02</td></tr>"
+      "</table></div>",
+      "");
+  EXPECT_EQ(at(gkmlpt, LegalField::kDocNumber), (LegalValue{"粤办函〔2023〕254号", "table:文号"}));
+  EXPECT_EQ(at(gkmlpt, LegalField::kIssuer), (LegalValue{"广东省人民政府办公厅", "table:发布机构"}));
+  EXPECT_EQ(gkmlpt.value(LegalField::kAdoptedOn), "2023-10-27");
+  EXPECT_EQ(gkmlpt.value(LegalField::kPublishedOn), "2023-11-02");
+
+  const LegalFacts items = page_facts(
+      "<ul class=\"xxgk\"><li><span>发文字号:</span>工信部联政法〔2023〕10号</li>"
+      "<li><span>发文机关:</span> 工业和信息化部 </li><li><span>施行日期:</span>2023年3月1日</li></ul>",
+      "");
+  EXPECT_EQ(at(items, LegalField::kDocNumber),
+            (LegalValue{"工信部联政法〔2023〕10号", "table:发文字号"}));
+  EXPECT_EQ(items.value(LegalField::kIssuer), "工业和信息化部");
+  EXPECT_EQ(items.value(LegalField::kEffectiveOn), "2023-03-01");
+}
+
+// extract_article gives the extractor the page's year for dates printed without one.
+TEST(LegalPageTest, ArticleDateGivesTheYearOfAYearlessDeadline) {
+  const ArticleFields fields = article_of(
+      "<html><head><meta name=\"PubDate\" content=\"2023-11-20 09:00\"></head><body>"
+      "<h1>关于《数据出境安全评估办法（修订草案征求意见稿）》公开征求意见的通知</h1>"
+      "<div id=\"mainText\"><p>为进一步规范数据出境活动，我办起草了修订草案征求意见稿，现向社会公开征求意见。"
+      "请于12月7日前将意见反馈至电子邮箱sjcj@cac.gov.cn。</p></div></body></html>",
+      shanghai());
+  EXPECT_EQ(fields.legal.value(LegalField::kCommentDeadline), "2023-12-07");
+  EXPECT_EQ(fields.legal.value(LegalField::kCommentHow), "sjcj@cac.gov.cn");
+  EXPECT_EQ(fields.legal.value(LegalField::kInstrument), "征求意见稿");
+}
+
 TEST(LegalPageTest, PubDateMetaWithTwoDatetimesGivesTheFirstDate) {
   const LegalFacts facts = page_facts(
       R"(<html><head><meta name="PubDate" content="2023-11-07 10:00:00 2023-11-08 09:30:00">)"
