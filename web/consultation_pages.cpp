@@ -49,8 +49,7 @@ void consultations_page(App& app, const httplib::Request&, httplib::Response& re
 }  // namespace
 
 void register_consultation_pages(App& app, httplib::Server& server) {
-  app.get(server, "/consultations",
-          app.route(Surface::kPage, Access::kEditor, consultations_page));
+  app.get(server, "/consultations", app.route(Surface::kPage, Access::kEditor, consultations_page));
 }
 
 }  // namespace herald::web

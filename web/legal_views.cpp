@@ -178,8 +178,7 @@ json legal_json(const LegalFacts& legal) {
 
 Result<LegalEdit> legal_edit_from_json(const json& legal) {
   if (!legal.is_object()) {
-    return fail(ErrorCode::kUsage,
-                "legal 应为对象，例如 {\"doc_number\": \"国办发〔2023〕26号\"}");
+    return fail(ErrorCode::kUsage, "legal 应为对象，例如 {\"doc_number\": \"国办发〔2023〕26号\"}");
   }
   std::string names;
   for (std::string_view name : kLegalFieldNames) {
@@ -189,13 +188,11 @@ Result<LegalEdit> legal_edit_from_json(const json& legal) {
   for (const auto& [key, value] : legal.items()) {
     const auto field = parse_legal_field(key);
     if (!field) {
-      return fail(ErrorCode::kUsage,
-                  fmt::format("legal 中没有字段“{}”；可修改的字段：{}", truncate_utf8(key, 100),
-                              names));
+      return fail(ErrorCode::kUsage, fmt::format("legal 中没有字段“{}”；可修改的字段：{}",
+                                                 truncate_utf8(key, 100), names));
     }
     if (!value.is_string()) {
-      return fail(ErrorCode::kUsage,
-                  fmt::format("legal.{} 应为字符串（空字符串表示清除）", key));
+      return fail(ErrorCode::kUsage, fmt::format("legal.{} 应为字符串（空字符串表示清除）", key));
     }
     auto cleaned = clean_value(*field, value.get<std::string>());
     if (!cleaned) {

@@ -39,10 +39,11 @@ TEST_F(ConsultationPageTest, OpenOnesSoonestFirstWithDaysLeftAndNothingPastOrRej
   Item later = draft("人工智能法（草案）", "https://www.cac.gov.cn/later.htm", "2023-12-07");
   later.legal[LegalField::kDocNumber] = {.value = "国信办〔2023〕9号", .from = "table:文号"};
   later.legal[LegalField::kCommentHow] = {.value = "ai@example.gov.cn", .from = "text:邮箱。"};
-  auto ids = seed("gov", {later, draft("今天截止的办法", "https://www.cac.gov.cn/today.htm", "2023-11-15"),
-                          draft("已过期的规定", "https://www.cac.gov.cn/past.htm", "2023-11-14"),
-                          draft("被拒绝的标准", "https://www.cac.gov.cn/rejected.htm", "2023-11-30"),
-                          draft("明天截止的指南", "https://www.cac.gov.cn/tomorrow.htm", "2023-11-16")});
+  auto ids =
+      seed("gov", {later, draft("今天截止的办法", "https://www.cac.gov.cn/today.htm", "2023-11-15"),
+                   draft("已过期的规定", "https://www.cac.gov.cn/past.htm", "2023-11-14"),
+                   draft("被拒绝的标准", "https://www.cac.gov.cn/rejected.htm", "2023-11-30"),
+                   draft("明天截止的指南", "https://www.cac.gov.cn/tomorrow.htm", "2023-11-16")});
   ASSERT_EQ(ids.size(), 5u);
   ASSERT_TRUE(store_->edit_candidate(ids[3], CandidateEdit{.state = ReviewState::kRejected},
                                      "alice", clock_.now_utc_seconds()));
@@ -71,7 +72,9 @@ TEST_F(ConsultationPageTest, OpenOnesSoonestFirstWithDaysLeftAndNothingPastOrRej
   EXPECT_THAT(body, HasSubstr("<dd class=\"deadline\">2023-12-07</dd>"));
   EXPECT_THAT(body, Not(HasSubstr("已过期的规定")));
   EXPECT_THAT(body, Not(HasSubstr("被拒绝的标准")));
-  EXPECT_THAT(body, HasSubstr("href=\"/consultations\" class=\"active\" aria-current=\"page\">征求意见</a>"));
+  EXPECT_THAT(
+      body,
+      HasSubstr("href=\"/consultations\" class=\"active\" aria-current=\"page\">征求意见</a>"));
 }
 
 TEST_F(ConsultationPageTest, WithNoneOpenThePageSaysSo) {
@@ -85,8 +88,8 @@ TEST_F(ConsultationPageTest, WithNoneOpenThePageSaysSo) {
 }
 
 TEST_F(ConsultationPageTest, HostileTextIsEscaped) {
-  Item hostile = draft("<img src=x onerror=alert(1)>办法", "https://www.cac.gov.cn/x.htm",
-                       "2023-11-20");
+  Item hostile =
+      draft("<img src=x onerror=alert(1)>办法", "https://www.cac.gov.cn/x.htm", "2023-11-20");
   hostile.legal[LegalField::kDocNumber] = {.value = "\"><script>alert(2)</script>",
                                            .from = "table:文号"};
   hostile.legal[LegalField::kCommentHow] = {.value = "<a href=javascript:alert(3)>点此</a>",

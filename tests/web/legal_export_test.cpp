@@ -44,8 +44,9 @@ web::EditionItem regulation() {
 TEST(LegalExportTest, TheDocNumberFollowsTheTitleInBothFormats) {
   const web::Edition edition = edition_of({regulation()});
   const std::string md = web::export_markdown(edition);
-  EXPECT_THAT(md, HasSubstr("### 1. 上海市经济和信息化委员会关于印发《上海市促进人工智能产业发展办法》"
-                            "的通知（沪经信规范〔2023〕8号）\n"));
+  EXPECT_THAT(md,
+              HasSubstr("### 1. 上海市经济和信息化委员会关于印发《上海市促进人工智能产业发展办法》"
+                        "的通知（沪经信规范〔2023〕8号）\n"));
   const std::string html = web::export_html(edition);
   EXPECT_THAT(html, HasSubstr("的通知（沪经信规范〔2023〕8号）</h3>"));
 }
@@ -78,7 +79,8 @@ TEST(LegalExportTest, ACommentDeadlineIsPrintedInChineseAheadOfTheSummary) {
   item.title = "数据出境安全评估办法（征求意见稿）";
   item.comment_deadline = "2023-12-07";
   const std::string md = web::export_markdown(edition_of({item}));
-  EXPECT_THAT(md, HasSubstr("摘要：\n\n征求意见截止日期：2023年12月7日。\n\n办法自2024年1月1日起施行。"));
+  EXPECT_THAT(
+      md, HasSubstr("摘要：\n\n征求意见截止日期：2023年12月7日。\n\n办法自2024年1月1日起施行。"));
   const std::string html = web::export_html(edition_of({item}));
   EXPECT_THAT(html, HasSubstr("<p class=\"text\">征求意见截止日期：2023年12月7日。</p>"));
   // Without a summary the deadline is the 摘要.

@@ -79,9 +79,9 @@ TEST_F(LegalWebTest, TheCardShowsDocNumberInstrumentAndDaysLeftCountedAtTheDesk)
 TEST_F(LegalWebTest, AListDeadlineThatIsAlsoTheCommentDeadlineIsShownOnce) {
   // cn-tc260's list date is the deadline ([list] date_is = "deadline"), kept as the summary;
   // when the article states the same comment deadline the card says it once.
-  Item consultation = legal_item("生成式人工智能服务安全基本要求（征求意见稿）",
-                                 "https://www.tc260.org.cn/front/postDetail.html?id=1",
-                                 "2024-01-30");
+  Item consultation =
+      legal_item("生成式人工智能服务安全基本要求（征求意见稿）",
+                 "https://www.tc260.org.cn/front/postDetail.html?id=1", "2024-01-30");
   consultation.summary = "2024-01-30";
   consultation.published_at.reset();
   seed("tc260", {consultation});
@@ -106,9 +106,8 @@ TEST_F(LegalWebTest, TheItemPageListsEveryFieldWithWhereItCameFromEscaped) {
   article.legal[LegalField::kDocNumber] = {.value = "国办发〔2023〕26号", .from = "table:文号"};
   article.legal[LegalField::kPublishedOn] = {.value = "2023-11-13", .from = "meta:PubDate"};
   article.legal[LegalField::kInstrument] = {.value = "通知", .from = "title"};
-  article.legal[LegalField::kCommentHow] = {
-      .value = "<b>ai@example.gov.cn</b>",
-      .from = "text:请将意见发送至<script>alert(1)</script>"};
+  article.legal[LegalField::kCommentHow] = {.value = "<b>ai@example.gov.cn</b>",
+                                            .from = "text:请将意见发送至<script>alert(1)</script>"};
   auto ids = seed("gov", {article});
   ASSERT_EQ(ids.size(), 1u);
   start();
@@ -127,8 +126,7 @@ TEST_F(LegalWebTest, TheItemPageListsEveryFieldWithWhereItCameFromEscaped) {
   EXPECT_THAT(body, Not(HasSubstr("<script>alert(1)")));
   // The form carries the stored values, dates as date inputs, 文种 with its list.
   EXPECT_THAT(body, HasSubstr("action=\"/items/" + std::to_string(ids[0]) + "/legal\""));
-  EXPECT_THAT(body, HasSubstr(
-                        "<input type=\"date\" name=\"published_on\" value=\"2023-11-13\""));
+  EXPECT_THAT(body, HasSubstr("<input type=\"date\" name=\"published_on\" value=\"2023-11-13\""));
   EXPECT_THAT(body, HasSubstr("list=\"instrument-types\""));
   EXPECT_THAT(body, HasSubstr("<option value=\"proposed rule\">"));
 }
@@ -171,7 +169,8 @@ TEST_F(LegalWebTest, ABadDateIsRefusedInChineseBesideTheFormWithNothingLost) {
                                                {"comment_how", "邮寄<地址>"}});
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 400);
-  EXPECT_THAT(refused->body, HasSubstr("id=\"legal-error\">意见反馈截止「2023-02-30」不是有效日期"));
+  EXPECT_THAT(refused->body,
+              HasSubstr("id=\"legal-error\">意见反馈截止「2023-02-30」不是有效日期"));
   EXPECT_THAT(refused->body, HasSubstr("name=\"doc_number\" value=\"国信办发〔2023〕5号\""));
   EXPECT_THAT(refused->body, HasSubstr("name=\"comment_deadline\" value=\"2023-02-30\""));
   EXPECT_THAT(refused->body, HasSubstr("邮寄&lt;地址&gt;</textarea>"));
@@ -182,11 +181,13 @@ TEST_F(LegalWebTest, TheFormNeedsTheCsrfTokenLikeEveryOtherForm) {
   auto ids = seed("gov", {item("数据出境办法", "https://www.cac.gov.cn/a.htm")});
   start();
   Signed alice = sign_in("alice", "correct horse");
-  auto forged = client().Post("/items/" + std::to_string(ids[0]) + "/legal", form_headers(alice),
-                              httplib::Params{{"csrf", "forged"}, {"doc_number", "伪造〔2023〕1号"}});
+  auto forged =
+      client().Post("/items/" + std::to_string(ids[0]) + "/legal", form_headers(alice),
+                    httplib::Params{{"csrf", "forged"}, {"doc_number", "伪造〔2023〕1号"}});
   ASSERT_TRUE(forged);
   EXPECT_EQ(forged->status, 403);
-  httplib::Headers cross{{"Cookie", alice.cookie}, {"Origin", "https://evil.example"},
+  httplib::Headers cross{{"Cookie", alice.cookie},
+                         {"Origin", "https://evil.example"},
                          {"Sec-Fetch-Site", "cross-site"}};
   auto cross_site = client().Post("/items/" + std::to_string(ids[0]) + "/legal", cross,
                                   httplib::Params{{"csrf", alice.csrf}, {"doc_number", "伪造"}});
@@ -248,7 +249,8 @@ TEST_F(LegalWebTest, TheQueueFiltersCarryIntoThePagerAndTheBulkConfirmation) {
   seed("gov", items);
   start();
   Signed alice = sign_in("alice", "correct horse");
-  const std::string filtered = page(alice, "/queue?has_deadline=1&instrument=%E5%BE%81%E6%B1%82%E6%84%8F%E8%A7%81%E7%A8%BF");
+  const std::string filtered =
+      page(alice, "/queue?has_deadline=1&instrument=%E5%BE%81%E6%B1%82%E6%84%8F%E8%A7%81%E7%A8%BF");
   EXPECT_THAT(filtered, HasSubstr("共 32 条"));
   EXPECT_THAT(filtered, Not(HasSubstr("没有截止日期")));
   EXPECT_THAT(filtered, HasSubstr("id=\"filter-has-deadline\" checked"));
@@ -258,10 +260,11 @@ TEST_F(LegalWebTest, TheQueueFiltersCarryIntoThePagerAndTheBulkConfirmation) {
   EXPECT_THAT(until, HasSubstr("共 4 条"));  // n = 0, 9, 18, 27
   EXPECT_THAT(until, HasSubstr("name=\"deadline_until\" value=\"2023-12-01\""));
 
-  auto asked = client().Post("/queue/bulk-filter", form_headers(alice),
-                             httplib::Params{{"csrf", alice.csrf},
-                                             {"filters", "has_deadline=1&deadline_until=2023-12-01"},
-                                             {"action", "reject"}});
+  auto asked =
+      client().Post("/queue/bulk-filter", form_headers(alice),
+                    httplib::Params{{"csrf", alice.csrf},
+                                    {"filters", "has_deadline=1&deadline_until=2023-12-01"},
+                                    {"action", "reject"}});
   ASSERT_TRUE(asked);
   ASSERT_EQ(asked->status, 200);
   EXPECT_THAT(asked->body, HasSubstr("<strong class=\"bulk-confirm-count\">4</strong>"));
@@ -270,7 +273,8 @@ TEST_F(LegalWebTest, TheQueueFiltersCarryIntoThePagerAndTheBulkConfirmation) {
   auto done = client().Post("/queue/bulk-filter", form_headers(alice),
                             httplib::Params{{"csrf", alice.csrf},
                                             {"filters", "has_deadline=1&deadline_until=2023-12-01"},
-                                            {"action", "reject"}, {"count", "4"},
+                                            {"action", "reject"},
+                                            {"count", "4"},
                                             {"confirmed", "1"}});
   ASSERT_TRUE(done);
   EXPECT_EQ(done->status, 303);
@@ -336,14 +340,14 @@ TEST_F(LegalWebTest, TheApiShowsLegalFactsFiltersByThemAndPatchesThem) {
   EXPECT_THAT(error["error"].get<std::string>(), HasSubstr("不是有效日期"));
   EXPECT_EQ(error["code"], "invalid");
   EXPECT_EQ(store_->get_candidate(ids[1]).value().commentary, "值得关注");
-  auto unknown = client().Patch(path, api_headers(alice), R"({"legal":{"wenhao":"x"}})",
-                                "application/json");
+  auto unknown =
+      client().Patch(path, api_headers(alice), R"({"legal":{"wenhao":"x"}})", "application/json");
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 400);
   EXPECT_THAT(nlohmann::json::parse(unknown->body)["error"].get<std::string>(),
               HasSubstr("没有字段“wenhao”"));
-  auto number = client().Patch(path, api_headers(alice), R"({"legal":{"doc_number":5}})",
-                               "application/json");
+  auto number =
+      client().Patch(path, api_headers(alice), R"({"legal":{"doc_number":5}})", "application/json");
   ASSERT_TRUE(number);
   EXPECT_EQ(number->status, 400);
   auto forged = client().Patch(path, {{"Cookie", alice.cookie}, {"Origin", origin()}},
