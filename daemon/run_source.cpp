@@ -210,8 +210,9 @@ int local_year(std::int64_t utc_seconds, const TimeZone& tz) {
 }
 
 // Legal metadata of every new item, enriched or not (feeds and list-only sources too): what
-// its title and summary state fills the fields the article page left empty. Known items are
-// skipped: the store keeps what it stored with them first.
+// its list row states (a deadline list date, the title and summary) fills the fields the
+// article page left empty. Known items are skipped: the store keeps what it stored with them
+// first.
 void fill_legal_from_list(std::vector<Item>& items, const std::vector<bool>& known,
                           const SourceConfig& source) {
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -219,6 +220,12 @@ void fill_legal_from_list(std::vector<Item>& items, const std::vector<bool>& kno
       continue;
     }
     Item& item = items[i];
+    // [list] date_is = "deadline" (cn-tc260): the list's date, kept as the summary, is the
+    // end of the comment period; the article page, had it stated one, came first.
+    if (source.list && source.list->date_is_deadline && is_calendar_date(item.summary) &&
+        item.legal.value(LegalField::kCommentDeadline).empty()) {
+      item.legal[LegalField::kCommentDeadline] = LegalValue{.value = item.summary, .from = "list"};
+    }
     std::optional<int> year;
     if (item.published_at) {
       year = local_year(*item.published_at, source.timezone);

@@ -46,6 +46,7 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 constexpr std::string_view kGdArticle = "/zwgk/wjk/qbwj/yf/content/post_4282629.html";
 constexpr std::string_view kBjList = "/hudong/gfxwjzj/zjxx/";
 constexpr std::string_view kBjArticle = "/hudong/gfxwjzj/zjxx/202311/t20231101_3292553.html";
+constexpr std::string_view kTc260List = "/front/bzzqyjList.html";
 
 class LegalPollTest : public ::testing::Test {
  protected:
@@ -54,6 +55,7 @@ class LegalPollTest : public ::testing::Test {
     gd_article_ = read_fixture("gd-gov/article-post_4282629.html");
     bj_list_ = read_fixture("bj-gov-yjzj/list.html");
     bj_article_ = read_fixture("bj-gov-yjzj/article-t20231101_3292553.html");
+    tc260_list_ = read_fixture("cn-tc260/list.html");
     server_.routes().Get("/gd/list.html", [this](const auto&, auto& res) {
       std::lock_guard lock(mutex_);
       res.set_content(gd_list_, "text/html; charset=utf-8");
@@ -66,6 +68,9 @@ class LegalPollTest : public ::testing::Test {
     });
     server_.routes().Get(std::string(kBjArticle), [this](const auto&, auto& res) {
       res.set_content(bj_article_, "text/html; charset=utf-8");
+    });
+    server_.routes().Get(std::string(kTc260List), [this](const auto&, auto& res) {
+      res.set_content(tc260_list_, "text/html; charset=utf-8");
     });
     // Every other article of the lists is not served: those items keep what the list gave.
     server_.start();
@@ -113,7 +118,7 @@ date = "span.time, a + span"
 [article]
 body = "div.zw, div.article-content"
 )",
-                                                                      server_.url("/gd/list.html")));
+                                    server_.url("/gd/list.html")));
     const std::string bj_list_source = R"(
 kind = "government"
 language = "zh"
@@ -137,10 +142,29 @@ date = "span"
                "id = \"bj-list-only\"\nname = \"北京市人民政府 · 意见征集（列表）\"\n" +
                    fmt::format(fmt::runtime(bj_list_source), server_.url(kBjList)));
 
+    // The list's date is the comment deadline, kept as the summary (config/sources.d/cn-tc260).
+    write_file(dir_.path() / "sources.d" / "cn-tc260.toml", fmt::format(R"(
+id = "cn-tc260"
+name = "全国网络安全标准化技术委员会 · 标准征求意见"
+kind = "association"
+language = "zh"
+timezone = "Asia/Shanghai"
+interval = "6h"
+type = "html"
+url = "{}"
+
+[list]
+item = "li.list_title_news"
+link = "a@href"
+date = ".list_time"
+date_is = "deadline"
+)",
+                                    server_.url(kTc260List)));
+
     auto loaded = load_configuration(dir_.path() / "herald.toml");
     ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
     loaded_ = std::move(*loaded);
-    ASSERT_EQ(loaded_.sources.sources.size(), 3u);
+    ASSERT_EQ(loaded_.sources.sources.size(), 4u);
     auto store = open_store(loaded_.config);
     ASSERT_TRUE(store.has_value()) << store.error().message;
     store_.emplace(std::move(*store));
@@ -174,6 +198,7 @@ date = "span"
   std::string gd_article_;
   std::string bj_list_;
   std::string bj_article_;
+  std::string tc260_list_;
   // After the pages (stopped before they die), before the fetcher (whose kept-alive
   // connections close first, so stopping does not wait for them to time out).
   LocalServer server_;
@@ -233,6 +258,28 @@ TEST_F(LegalPollTest, AListOnlySourceGetsWhatItsTitlesState) {
   drafts.source_id = "bj-list-only";
   drafts.instrument = "征求意见稿";
   EXPECT_GE(store_->query_queue(drafts)->items.size(), 5u);
+}
+
+TEST_F(LegalPollTest, ADeadlineListDateBecomesTheCommentDeadline) {
+  const RunReport report = poll("cn-tc260");
+  ASSERT_TRUE(report.ok()) << format_report(report);
+
+  QueueQuery query{.state = std::nullopt, .collapse_clusters = false, .limit = 500};
+  query.source_id = "cn-tc260";
+  auto page = store_->query_queue(query);
+  ASSERT_TRUE(page.has_value()) << page.error().message;
+  ASSERT_FALSE(page->items.empty());
+  for (const Candidate& c : page->items) {
+    EXPECT_EQ(c.legal[LegalField::kCommentDeadline],
+              (LegalValue{.value = c.summary, .from = "list"}))
+        << c.title;
+  }
+  // 「关于国家标准《…》征求意见稿征求意见的通知」, due 2024-01-30 by the list.
+  auto open = store_->open_consultations("2024-01-30");
+  ASSERT_TRUE(open.has_value()) << open.error().message;
+  ASSERT_FALSE(open->empty());
+  EXPECT_EQ(open->front().legal.value(LegalField::kCommentDeadline), "2024-01-30");
+  EXPECT_EQ(open->front().legal.value(LegalField::kInstrument), "征求意见稿");
 }
 
 }  // namespace
