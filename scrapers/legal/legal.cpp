@@ -25,7 +25,7 @@ struct Label {
   std::string_view text;
   std::optional<LegalField> field;
 };
-constexpr std::array<Label, 44> kLabels{{
+constexpr std::array<Label, 45> kLabels{{
     {"文号", LegalField::kDocNumber},
     {"发文字号", LegalField::kDocNumber},
     {"发文文号", LegalField::kDocNumber},
@@ -51,6 +51,7 @@ constexpr std::array<Label, 44> kLabels{{
     {"文种", LegalField::kInstrument},
     {"公文种类", LegalField::kInstrument},
     {"documenttype", LegalField::kInstrument},
+    {"action", LegalField::kInstrument},  // Federal Register preamble: "ACTION: Proposed rule."
     {"截止日期", LegalField::kCommentDeadline},
     {"反馈截止日期", LegalField::kCommentDeadline},
     {"意见反馈截止日期", LegalField::kCommentDeadline},
@@ -244,6 +245,11 @@ std::string field_value(LegalField field, std::string_view raw, bool us_numeric)
     return legal_detail::instrument_from_type(raw);
   }
   std::string value = clean_value(raw, kMaxLegalValueBytes);
+  // The Federal Register preamble ends its lines with a period ("AGENCY: Federal Trade
+  // Commission.").
+  if (us_numeric && value.ends_with('.')) {
+    value.pop_back();
+  }
   // A header row (文号 | 发布日期 | …) gives the next label as the "value".
   if (is_placeholder(value) || find_label(compact_label(value)) != nullptr) {
     return {};

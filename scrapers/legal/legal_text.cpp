@@ -702,7 +702,9 @@ std::string instrument_from_title(std::string_view raw_title) {
 }
 
 std::string instrument_from_type(std::string_view value) {
-  const std::string v = clean_value(value, kMaxLegalValueBytes);
+  // "Proposed rule; request for comment." names its type before the first ';' or '.'.
+  const std::size_t stop = value.find_first_of(";.");
+  const std::string v = clean_value(value.substr(0, stop), kMaxLegalValueBytes);
   const std::string lower = to_lower_ascii(v);
   for (std::string_view type : kInstrumentTypes) {
     if (lower == type) {

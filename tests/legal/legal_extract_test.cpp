@@ -272,6 +272,22 @@ TEST(LegalPageTest, FederalRegisterProposedRule) {
   EXPECT_NE(how.find("2023-ADS-Rule@cfpb.gov"), std::string::npos) << how;
 }
 
+// The preamble alone, as the Federal Register's full text prints it (reconstructed).
+TEST(LegalPageTest, FederalRegisterPreambleWithoutDocumentDetails) {
+  const std::string html =
+      "<html><head><meta property=\"og:site_name\" content=\"Federal Register\"></head><body>"
+      "<p><strong>AGENCY:</strong> Federal Trade Commission.</p>"
+      "<p><strong>ACTION:</strong> Final rule.</p>"
+      "<p><strong>DATES:</strong> This rule is effective 03/01/2024.</p></body></html>";
+  const LegalFacts facts =
+      page_facts(html, "AGENCY: Federal Trade Commission.\n\nACTION: Final rule.\n\n"
+                       "DATES: This rule is effective 03/01/2024.");
+  EXPECT_EQ(at(facts, LegalField::kIssuer), (LegalValue{"Federal Trade Commission", "table:AGENCY"}));
+  EXPECT_EQ(at(facts, LegalField::kInstrument), (LegalValue{"rule", "table:ACTION"}));
+  EXPECT_EQ(facts.value(LegalField::kEffectiveOn), "2024-03-01");
+  EXPECT_EQ(facts.value(LegalField::kCommentDeadline), "");
+}
+
 TEST(LegalTextTest, FederalRegisterDatesSentenceWithoutTheTable) {
   const LegalFacts facts = body_facts(
       "ACTION: Proposed rule. DATES: Comments must be received on or before January 16, 2024. "
