@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -105,6 +106,12 @@ int list_consultations(const GlobalOptions& options, const ConsultationsArgument
     }
     found = std::move(*open);
   }
+  // One entry per consultation: another outlet's report of the same draft (its cluster) is
+  // left out, as on the desk and in the digest.
+  std::set<std::int64_t> clusters;
+  std::erase_if(found, [&](const Candidate& c) {
+    return c.cluster_id != 0 && !clusters.insert(c.cluster_id).second;
+  });
 
   if (args.json) {
     json out = json::array();

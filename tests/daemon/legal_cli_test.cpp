@@ -81,7 +81,14 @@ class LegalCliTest : public ::testing::Test {
     };
     poll.default_section = "最新法律与监管动态";
     ASSERT_TRUE(store->commit_poll(poll).has_value());
-    // Candidates 1..4 in the order above.
+    // Candidates 1..4 in the order above; 5 is another outlet's report of candidate 2.
+    PollRecord news{.source_id = "cn-xinhua", .started_at = 1699326000, .outcome = "ok"};
+    Item report = item_of("relay", "人工智能标准公开征求意见", consultation("2023-12-07"));
+    report.source_id = "cn-xinhua";
+    news.items = {report};
+    news.same_story_as = {2};
+    news.default_section = "最新行业动态";
+    ASSERT_TRUE(store->commit_poll(news).has_value());
   }
 
   nlohmann::json json_of(const std::string& args) {
@@ -110,8 +117,10 @@ TEST_F(LegalCliTest, ConsultationsListsOpenOnesSoonestFirstWithDaysLeft) {
   EXPECT_THAT(text.out, Not(HasSubstr("算法备案通知")));  // closed on 12-01
   EXPECT_THAT(text.out, Not(HasSubstr("产业动态")));
 
+  // Candidate 5 (the same draft reported by another outlet) is not listed again.
+  ASSERT_EQ(json_of("queue show 5 --json")["also_reported_by"].size(), 1u);
   const auto listed = json_of("consultations --json --on 2023-12-07");
-  ASSERT_EQ(listed.size(), 2u);
+  ASSERT_EQ(listed.size(), 2u) << listed.dump();
   EXPECT_EQ(listed[0]["candidate_id"], 2);
   EXPECT_EQ(listed[0]["days_left"], 0);
   EXPECT_EQ(listed[0]["doc_number"], "沪经信规范〔2023〕8号");
