@@ -263,7 +263,8 @@ std::string field_value(LegalField field, std::string_view raw, bool us_numeric)
 }
 
 // Label/value cells of the page's metadata table, in document order (the first wins).
-void read_table(const HtmlDocument& page, LegalFacts& facts) {
+// `federal_register`: US numeric dates (01/16/2024) are read, and a closing period dropped.
+void read_table(const HtmlDocument& page, bool federal_register, LegalFacts& facts) {
   const xmlNode* root = page.root();
   if (root == nullptr) {
     return;
@@ -314,7 +315,7 @@ void read_table(const HtmlDocument& page, LegalFacts& facts) {
     const bool english = label->text.front() >= 'a' && label->text.front() <= 'z';
     const std::string shown =
         english ? std::string(label_part) : compact_label(label_part);
-    set_if_empty(facts, *label->field, field_value(*label->field, raw, english),
+    set_if_empty(facts, *label->field, field_value(*label->field, raw, english && federal_register),
                  "table:" + clean_value(shown, kMaxLabelBytes));
   }
 }
@@ -407,6 +408,12 @@ Metas read_metas(const HtmlDocument& page) {
   if (!h1.empty()) {
     metas.titles.push_back(h1);
   }
+  // federalregister.gov titles its pages "Federal Register :: <document title>".
+  constexpr std::string_view kFederalRegisterTitle = "Federal Register ::";
+  if (title.starts_with(kFederalRegisterTitle)) {
+    metas.federal_register = true;
+    title = collapse_whitespace(std::string_view(title).substr(kFederalRegisterTitle.size()));
+  }
   // <title> usually ends with the site's name ("标题_粤府_广东省人民政府门户网站").
   for (std::string_view separator : {"_", " | ", " - ", " – ", " — "}) {
     const std::size_t at = title.find(separator);
@@ -425,8 +432,8 @@ Metas read_metas(const HtmlDocument& page) {
 LegalFacts extract_legal_from_page(const HtmlDocument& page, std::string_view body_text,
                                    std::optional<int> year_hint) {
   LegalFacts facts;
-  read_table(page, facts);
   const Metas metas = read_metas(page);
+  read_table(page, metas.federal_register, facts);
   // PubDate may hold two datetimes ("2023-11-07 10:00:00 2023-11-08 09:30:00"): the first.
   if (!metas.pub_date.empty()) {
     set_if_empty(facts, LegalField::kPublishedOn, legal_detail::first_date(metas.pub_date, false),

@@ -288,6 +288,21 @@ TEST(LegalPageTest, FederalRegisterPreambleWithoutDocumentDetails) {
   EXPECT_EQ(facts.value(LegalField::kCommentDeadline), "");
 }
 
+TEST(LegalPageTest, NumericUsDatesOnlyOnFederalRegisterPages) {
+  const std::string cells =
+      "<dl><dt>Effective Date:</dt><dd>01/02/2024</dd><dt>Agency:</dt><dd>Ofcom.</dd></dl>";
+  // Elsewhere 01/02/2024 may be 1 February: not read.
+  const LegalFacts elsewhere = page_facts("<html><body>" + cells + "</body></html>", "");
+  EXPECT_EQ(elsewhere.value(LegalField::kEffectiveOn), "");
+  EXPECT_EQ(elsewhere.value(LegalField::kIssuer), "Ofcom.");
+  const LegalFacts federal = page_facts(
+      "<html><head><title>Federal Register :: Some Rule</title></head><body>" + cells +
+          "</body></html>",
+      "");
+  EXPECT_EQ(federal.value(LegalField::kEffectiveOn), "2024-01-02");
+  EXPECT_EQ(federal.value(LegalField::kIssuer), "Ofcom");
+}
+
 TEST(LegalTextTest, FederalRegisterDatesSentenceWithoutTheTable) {
   const LegalFacts facts = body_facts(
       "ACTION: Proposed rule. DATES: Comments must be received on or before January 16, 2024. "
