@@ -131,7 +131,8 @@ int list_consultations(const GlobalOptions& options, const ConsultationsArgument
           {"state", std::string(review_state_name(c.state))},
       });
     }
-    std::cout << out.dump(2) << std::endl;
+    // An editor's value typed in another encoding must not abort the listing.
+    std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << std::endl;
     return kExitOk;
   }
   if (found.empty()) {

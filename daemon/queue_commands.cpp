@@ -60,7 +60,9 @@ json desk_json(const Candidate& c, const TimeZone& zone) {
   for (std::size_t i = 0; i < kLegalFieldCount; ++i) {
     const LegalValue& field = c.legal.fields[i];
     if (!field.value.empty()) {
-      legal[std::string(kLegalFieldNames[i])] = {{"value", field.value}, {"from", field.from}};
+      // An editor's value typed in another encoding must not make the JSON dump throw.
+      legal[std::string(kLegalFieldNames[i])] = {{"value", sanitize_utf8(field.value)},
+                                                 {"from", sanitize_utf8(field.from)}};
     }
   }
   out["legal"] = std::move(legal);
@@ -149,7 +151,7 @@ int list_queue(const GlobalOptions& options, const ListArguments& args) {
     for (const Candidate& c : page->items) {
       out.push_back(desk_json(c, zone_of(*loaded, c.source_id)));
     }
-    std::cout << out.dump(2) << std::endl;
+    std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << std::endl;
     return kExitOk;
   }
   for (const Candidate& c : page->items) {
@@ -261,7 +263,7 @@ int show_candidate(const GlobalOptions& options, std::int64_t id, bool as_json) 
                          {"detail", entry.detail}});
     }
     out["history"] = std::move(history);
-    std::cout << out.dump(2) << std::endl;
+    std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << std::endl;
     return kExitOk;
   }
   print_candidate(*candidate, zone, *audit);

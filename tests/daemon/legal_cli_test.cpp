@@ -224,6 +224,22 @@ TEST_F(LegalCliTest, QueueEditRefusesABadDateAndChangesNothing) {
   EXPECT_EQ(run_herald(config_ + "queue edit 99 --doc-number x").exit_code, 1);
 }
 
+// A value typed in a terminal set to GBK is stored as given, and still lists as JSON.
+TEST_F(LegalCliTest, AValueThatIsNotUtf8DoesNotBreakTheJsonListings) {
+  ASSERT_EQ(run_herald(config_ + "queue edit 2 --comment-how \"$(printf 'mail\\241\\242')\"")
+                .exit_code,
+            0);
+  const CommandResult open = run_herald(config_ + "consultations --json --on 2023-12-01");
+  ASSERT_EQ(open.exit_code, 0);
+  const auto listed = nlohmann::json::parse(open.out, nullptr, false);
+  ASSERT_FALSE(listed.is_discarded()) << open.out;
+  EXPECT_EQ(listed[1]["candidate_id"], 2);
+  EXPECT_EQ(listed[1]["comment_how"].get<std::string>().rfind("mail", 0), 0u);
+  const CommandResult shown = run_herald(config_ + "queue show 2 --json");
+  ASSERT_EQ(shown.exit_code, 0);
+  EXPECT_FALSE(nlohmann::json::parse(shown.out, nullptr, false).is_discarded()) << shown.out;
+}
+
 TEST_F(LegalCliTest, QueueListFiltersByInstrumentAndDeadline) {
   auto ids = [&](const std::string& filters) {
     std::vector<int> out;
