@@ -353,6 +353,31 @@ constexpr std::array<std::string_view, 13> kEnDeadlineCues{
     "respond by"};
 constexpr std::array<std::string_view, 4> kZhCommentWords{"意见", "建议", "反馈", "征求"};
 
+// Skips a time of day after a date (「17:00」「下午5时」「24时」) and the spaces around it, at
+// most 24 bytes, so that 「12月7日17:00前」 reads like 「12月7日前」.
+std::size_t skip_clock_time(std::string_view s, std::size_t i) {
+  const std::size_t limit = std::min(s.size(), i + 24);
+  std::size_t j = i;
+  while (j < limit) {
+    if (is_digit(s[j]) || s[j] == ':' || s[j] == ' ') {
+      ++j;
+      continue;
+    }
+    bool word = false;
+    for (std::string_view unit : {"时", "点", "分", "上午", "下午", "："}) {
+      if (at(s, j, unit) && j + unit.size() <= limit) {
+        j += unit.size();
+        word = true;
+        break;
+      }
+    }
+    if (!word) {
+      break;
+    }
+  }
+  return j;
+}
+
 std::string deadline_of(std::string_view s, std::string_view lower,
                         const std::vector<DateHit>& hits) {
   if (hits.empty()) {
@@ -364,11 +389,17 @@ std::string deadline_of(std::string_view s, std::string_view lower,
     if (std::string date = deadline_after(s, hits, cue); !date.empty()) {
       return date;
     }
+    // 「2023年12月7日为意见反馈截止日期」: the date just before the phrase.
+    for (auto it = hits.rbegin(); it != hits.rend(); ++it) {
+      if (it->end <= cue && cue - it->end <= 30) {
+        return iso_date(*it);
+      }
+    }
   }
   // 「请于12月7日前将意见反馈至…」: a date followed by 前, in a sentence about comments.
   if (contains_any(s, kZhCommentWords)) {
     for (const DateHit& hit : hits) {
-      const std::size_t j = skip_spaces(s, hit.end);
+      const std::size_t j = skip_clock_time(s, hit.end);
       if (at(s, j, "前") || at(s, j, "之前") || at(s, j, "以前")) {
         return iso_date(hit);
       }

@@ -190,6 +190,8 @@ TEST(LegalTextTest, DeadlineFromTheBodyOnly) {
                 .value(LegalField::kCommentDeadline),
             "2023-12-07");
   EXPECT_EQ(body_facts("截止日期：2023/12/7").value(LegalField::kCommentDeadline), "2023-12-07");
+  EXPECT_EQ(body_facts("2023年12月7日为意见反馈截止日期。").value(LegalField::kCommentDeadline),
+            "2023-12-07");
   EXPECT_EQ(body_facts("截止日期：2023.12.07").value(LegalField::kCommentDeadline), "2023-12-07");
 }
 
@@ -198,6 +200,12 @@ TEST(LegalTextTest, DeadlineWithoutAYearTakesTheHint) {
       body_facts("请于12月7日前将意见反馈至电子邮箱zcfg@miit.gov.cn。", 2023);
   EXPECT_EQ(facts.value(LegalField::kCommentDeadline), "2023-12-07");
   EXPECT_EQ(facts.value(LegalField::kCommentHow), "zcfg@miit.gov.cn");
+  // A time of day between the date and 前.
+  EXPECT_EQ(body_facts("请于2023年12月7日17:00前将意见反馈至我委。")
+                .value(LegalField::kCommentDeadline),
+            "2023-12-07");
+  EXPECT_EQ(body_facts("请于2023年12月7日下午5时前提出意见。").value(LegalField::kCommentDeadline),
+            "2023-12-07");
   // Without a hint a year-less date is not guessed.
   expect_all_empty(body_facts("请于12月7日前将意见反馈至我委。"));
   // A range across the new year: the end rolls to the next year.
