@@ -169,10 +169,12 @@ int list_consultations(const GlobalOptions& options, const ConsultationsArgument
 void add_consultations_verb(Cli& cli) {
   auto args = std::make_shared<ConsultationsArguments>();
   CLI::App* command = cli.app().add_subcommand(
-      "consultations",
-      "List the drafts open for comment (征求意见), soonest deadline first, with the days "
-      "left on the desk's calendar ([schedule] timezone), the 文号, the publisher, the link "
-      "and how to comment. Rejected candidates are left out.");
+      "consultations", "The drafts open for comment (征求意见), soonest deadline first");
+  command->footer(
+      "Each with the days left on the desk's calendar ([schedule] timezone; 今天截止 on the "
+      "last day), the 文号, the publisher, the link and how to comment. Rejected candidates "
+      "and other outlets' reports of the same draft are left out. Set or correct a deadline "
+      "with 'herald queue edit ID --comment-deadline YYYY-MM-DD'.");
   command->add_flag("--json", args->json,
                     "Print a JSON array of {candidate_id, title, url, source_id, publisher, "
                     "doc_number, instrument, comment_deadline, days_left, comment_how, state}");
