@@ -319,13 +319,15 @@ int edit_candidate(const GlobalOptions& options, const EditArguments& args,
                            .position = args.position};
   SystemClock clock;
   const std::string actor = args.by.empty() ? std::string("cli") : args.by;
-  // Only legal flags: the candidate's text is not touched (nor read twice).
-  const bool text_edit = state || has_text_edit(args) || !has_legal_edit(args);
-  Result<Candidate> edited =
-      text_edit ? store->edit_candidate(args.id, edit, actor, clock.now_utc_seconds())
-                : store->edit_legal(args.id, args.legal, actor, clock.now_utc_seconds());
-  if (edited && text_edit && has_legal_edit(args)) {
+  // The legal fields first: edit_legal refuses a bad value before writing anything, and a
+  // text edit (no state change) refuses nothing, so one command never half-applies.
+  const bool legal_edit = has_legal_edit(args);
+  Result<Candidate> edited = fail(ErrorCode::kInternal, "nothing edited");
+  if (legal_edit) {
     edited = store->edit_legal(args.id, args.legal, actor, clock.now_utc_seconds());
+  }
+  if (!legal_edit || (edited && (state || has_text_edit(args)))) {
+    edited = store->edit_candidate(args.id, edit, actor, clock.now_utc_seconds());
   }
   if (!edited) {
     return fail_with(edited.error());

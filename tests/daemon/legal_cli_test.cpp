@@ -211,12 +211,17 @@ TEST_F(LegalCliTest, QueueEditSetsAndClearsLegalFieldsAndShowSaysWhereEachCameFr
   EXPECT_EQ(both["legal"]["instrument"]["value"], "通知");
 }
 
-TEST_F(LegalCliTest, QueueEditRefusesABadDateAndChangesNothing) {
+TEST_F(LegalCliTest, QueueEditRefusesABadValueAndChangesNothing) {
   for (const std::string bad : {"2023-02-30", "12/07/2023"}) {
     const CommandResult refused = run_herald(
         config_ + fmt::format("queue edit 2 --by ann --commentary x --comment-deadline '{}'", bad));
     EXPECT_EQ(refused.exit_code, 2) << bad;
   }
+  // A value the store refuses (too long) leaves the text edits of the same command undone.
+  const CommandResult too_long = run_herald(
+      config_ + fmt::format("queue edit 2 --by ann --commentary x --comment-how '{}'",
+                            std::string(2001, 'a')));
+  EXPECT_EQ(too_long.exit_code, 2);
   const auto shown = json_of("queue show 2 --json");
   EXPECT_EQ(shown["legal"]["comment_deadline"]["value"], "2023-12-07");
   EXPECT_EQ(shown["commentary"], "");
