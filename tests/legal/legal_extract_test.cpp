@@ -74,6 +74,9 @@ void expect_all_empty(const LegalFacts& facts) {
 
 const LegalValue& at(const LegalFacts& facts, LegalField field) { return facts[field]; }
 
+// A draft's title, so that how-to-comment text is kept (pages that invite no comments drop it).
+constexpr const char* kDraftTitle = "关于《数据安全管理办法（征求意见稿）》公开征求意见的通知";
+
 // Reconstructed page (tests/fixtures/legal/NOTE.md): the TRS 信息公开 table in GBK.
 TEST(LegalPageTest, GbkGovernmentTableGivesEveryRowWithItsLabel) {
   const ArticleFields fields =
@@ -463,8 +466,9 @@ TEST(LegalHostileTest, MegabyteLabelAndValueAreCapped) {
   EXPECT_LE(facts[LegalField::kCommentDeadline].from.size(), kMaxLegalSentenceBytes + 5);
   // A 1 MB e-mail address in a consultation text stays within the cap.
   const LegalFacts how = extract_legal_from_text(
-      "征求意见稿", "意见请发送至" + huge + "@example.gov.cn。", std::nullopt);
+      kDraftTitle, "意见请发送至" + huge + "@example.gov.cn。", std::nullopt);
   EXPECT_EQ(legal_facts_problem(how), "");
+  EXPECT_EQ(how.value(LegalField::kInstrument), "征求意见稿");
   EXPECT_LE(how.value(LegalField::kCommentHow).size(), kMaxLegalHowBytes);
 }
 
@@ -482,8 +486,9 @@ TEST(LegalHostileTest, RepetitiveBodiesStayCleanAndCapped) {
     mails += "a" + std::to_string(mails.size()) + "@b.cn ";
   }
   for (const std::string* body : {&dates, &hosts, &mails}) {
-    const LegalFacts facts = extract_legal_from_text("征求意见稿", "意见" + *body, 2023);
+    const LegalFacts facts = extract_legal_from_text(kDraftTitle, "意见" + *body, 2023);
     EXPECT_EQ(legal_facts_problem(facts), "");
+    EXPECT_EQ(facts.value(LegalField::kInstrument), "征求意见稿");
     EXPECT_LE(facts.value(LegalField::kCommentHow).size(), kMaxLegalHowBytes);
   }
 }
