@@ -22,6 +22,7 @@
 #include "daemon/output.h"
 #include "daemon/politeness.h"
 #include "daemon/replay_fetcher.h"
+#include "scrapers/legal/legal.h"
 #include "scrapers/normalise/normalise.h"
 #include "scrapers/normalise/url.h"
 #include "scrapers/registry.h"
@@ -437,6 +438,12 @@ int add_url(const GlobalOptions& options, const AddArguments& args) {
         false});
     return kExitFailed;
   }
+  // What the title and summary state (征求意见稿, a deadline sentence) fills what the page's
+  // own metadata left empty, as a poll does; the year reads 「12月7日」 in the editor's zone.
+  const std::int64_t local = *item.published_at + zone.offset_at_utc(*item.published_at);
+  const std::int64_t local_day = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  merge_legal(item.legal, extract_legal_from_text(item.title, item.summary,
+                                                  static_cast<int>(civil_from_days(local_day).year)));
   item.fingerprint = item_fingerprint(item.title, item.published_at, zone);
   score_item(item, loaded->config.topics, source != nullptr && source->always_candidate);
   item.candidate = true;  // an editor chose it: queued whatever its score

@@ -316,6 +316,7 @@ Result<Item> extract_single_item(const SourceConfig* source, const FetchResponse
   }
   item->body = std::move(fields.body);
   item->content_source = std::move(fields.content_source);
+  item->legal = std::move(fields.legal);
   item->fingerprint = item_fingerprint(item->title, item->published_at, config.timezone);
   return item;
 }

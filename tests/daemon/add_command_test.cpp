@@ -122,6 +122,24 @@ TEST_F(AddCommandTest, QueuesASavedArticleOnceUnderTheSourceOfItsHost) {
   EXPECT_THAT(text.out, HasSubstr(fmt::format("already stored: candidate {}", added["id"].get<int>())));
 }
 
+// A draft added by hand is a consultation like a polled one: its comment deadline (a range
+// sentence in the body) and its instrument type (the title) are read and stored.
+TEST_F(AddCommandTest, AnAddedDraftCarriesItsCommentDeadlineAndInstrument) {
+  const CommandResult added = run_herald(
+      config_ + fmt::format(" add https://www.beijing.gov.cn/hudong/gfxwjzj/zjxx/202311/"
+                            "t20231101_3292553.html --replay '{}' --json",
+                            fixture_path("bj-gov-yjzj").string()));
+  ASSERT_EQ(added.exit_code, 0) << added.out;
+  const json candidates = queue();
+  ASSERT_EQ(candidates.size(), 1u) << candidates.dump();
+  const json& legal = candidates[0]["legal"];
+  ASSERT_TRUE(legal.contains("comment_deadline")) << candidates.dump();
+  EXPECT_EQ(legal["comment_deadline"]["value"], "2023-11-30");
+  EXPECT_THAT(legal["comment_deadline"]["from"].get<std::string>(), HasSubstr("text:"));
+  ASSERT_TRUE(legal.contains("instrument")) << candidates.dump();
+  EXPECT_EQ(legal["instrument"]["value"], "征求意见稿");
+}
+
 TEST_F(AddCommandTest, APageOfNoConfiguredSourceGoesUnderManual) {
   // A real saved article page (tests/fixtures/enrich/NOTE.md), from a loopback server.
   const std::string page = read_fixture("enrich/qq-tech-article-2016-deepmind.utf8.html");
