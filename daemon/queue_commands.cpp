@@ -355,12 +355,23 @@ struct FilterArguments {
   std::string section{};
   std::string text{};
   std::optional<double> min_score{};
+  std::optional<std::string> instrument{};     // as queue list's --instrument
+  bool has_deadline = false;
+  std::optional<std::string> deadline_until{};
   bool dry_run = false;
   bool yes = false;
+
+  bool any_filter() const {
+    return !source_id.empty() || !text.empty() || min_score || instrument || has_deadline ||
+           deadline_until;
+  }
 };
 
 int decide_by_filter(const GlobalOptions& options, const EditArguments& args,
                      const FilterArguments& filter, ReviewState state) {
+  if (auto bad = bad_date_option("--deadline-until", filter.deadline_until)) {
+    return fail_with(*bad);
+  }
   auto loaded = load_configuration(options.config);
   if (!loaded) {
     return fail_with(loaded.error());
@@ -375,6 +386,13 @@ int decide_by_filter(const GlobalOptions& options, const EditArguments& args,
   }
   if (!filter.section.empty()) {
     query.section = filter.section;
+  }
+  if (filter.instrument && !filter.instrument->empty()) {
+    query.instrument = filter.instrument;
+  }
+  query.has_deadline = filter.has_deadline;
+  if (filter.deadline_until && !filter.deadline_until->empty()) {
+    query.deadline_until = filter.deadline_until;
   }
   auto count = store->count_matching_pending(query);
   if (!count) {
@@ -430,12 +448,13 @@ int decide_one_or_filter(const GlobalOptions& options, const EditArguments& args
   if (filter.filter == (args.id != 0)) {
     return fail_with(Error{.code = ErrorCode::kUsage,
                            .message = "give either a candidate ID or --filter (with --source, "
-                                      "--section, --text, --min-score as for 'queue list')"});
+                                      "--section, --text, --min-score, --instrument, "
+                                      "--has-deadline, --deadline-until as for 'queue list')"});
   }
-  if (!filter.filter && (filter.dry_run || filter.yes || !filter.source_id.empty() ||
-                         !filter.text.empty() || filter.min_score)) {
+  if (!filter.filter && (filter.dry_run || filter.yes || filter.any_filter())) {
     return fail_with(Error{.code = ErrorCode::kUsage,
-                           .message = "--source, --text, --min-score, --dry-run and --yes "
+                           .message = "--source, --text, --min-score, --instrument, "
+                                      "--has-deadline, --deadline-until, --dry-run and --yes "
                                       "go with --filter"});
   }
   return filter.filter ? decide_by_filter(options, args, filter, state)
@@ -455,6 +474,13 @@ void add_filter_options(CLI::App* command, const std::shared_ptr<FilterArguments
                       "every word given");
   command->add_option("--min-score", filter->min_score,
                       "With --filter: only candidates scoring at least this");
+  command->add_option("--instrument", filter->instrument,
+                      "With --filter: only this instrument type (文种), e.g. 征求意见稿");
+  command->add_flag("--has-deadline", filter->has_deadline,
+                    "With --filter: only candidates with a comment deadline");
+  command->add_option("--deadline-until", filter->deadline_until,
+                      "With --filter: only those whose comment deadline is on or before this "
+                      "date (YYYY-MM-DD)");
   command->add_flag("--dry-run", filter->dry_run, "With --filter: only print how many match");
   command->add_flag("--yes", filter->yes,
                     "With --filter: do not ask (required when stdin is not a terminal)");

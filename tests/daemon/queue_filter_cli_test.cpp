@@ -51,7 +51,10 @@ class QueueFilterCliTest : public ::testing::Test {
     openai.default_section = std::string(kIndustrySection);
     ASSERT_TRUE(store->commit_poll(openai).has_value());
     PollRecord gov{.source_id = "gd-gov", .started_at = 1699322400, .outcome = "ok"};
-    gov.items = {item_of("gd-gov", "a", "广东省人工智能实施意见")};
+    gov.items = {item_of("gd-gov", "a", "广东省人工智能实施意见"),
+                 item_of("gd-gov", "b", "广东省生成式人工智能管理办法（征求意见稿）")};
+    gov.items[1].legal[LegalField::kInstrument] = {.value = "征求意见稿", .from = "title"};
+    gov.items[1].legal[LegalField::kCommentDeadline] = {.value = "2023-12-07", .from = "text:…"};
     gov.default_section = std::string(kLegalSection);
     ASSERT_TRUE(store->commit_poll(gov).has_value());
     // One OpenAI card already decided: a bulk rejection leaves it accepted.
@@ -97,7 +100,7 @@ TEST_F(QueueFilterCliTest, RejectsOnlyThePendingCandidatesThatMatch) {
   auto after = states();
   EXPECT_EQ(after["openai-news:rejected"], 4);
   EXPECT_EQ(after["openai-news:accepted"], 1);  // decided before: kept
-  EXPECT_EQ(after["gd-gov:pending"], 1);        // another source: untouched
+  EXPECT_EQ(after["gd-gov:pending"], 2);        // another source: untouched
 
   const auto shown = nlohmann::json::parse(run_herald(config_ + "queue show 2 --json").out);
   ASSERT_FALSE(shown["history"].empty());
@@ -106,11 +109,37 @@ TEST_F(QueueFilterCliTest, RejectsOnlyThePendingCandidatesThatMatch) {
   EXPECT_THAT(shown["history"].back()["detail"].get<std::string>(), HasSubstr("first-day flood"));
 }
 
+// The legal filters of queue list select for bulk decisions too: only the draft with a
+// deadline on or before the date is decided.
+TEST_F(QueueFilterCliTest, LegalFiltersSelectTheDraftsOnly) {
+  const CommandResult early = run_herald(
+      config_ + "queue accept --filter --has-deadline --deadline-until 2023-12-06 --dry-run "
+                "< /dev/null");
+  ASSERT_EQ(early.exit_code, 0);
+  EXPECT_THAT(early.out, HasSubstr("0 pending candidates match"));
+  const CommandResult done = run_herald(
+      config_ + "queue accept --filter --instrument 征求意见稿 --deadline-until 2023-12-07 --yes "
+                "< /dev/null");
+  ASSERT_EQ(done.exit_code, 0) << done.out;
+  EXPECT_THAT(done.out, HasSubstr("accepted 1 candidates"));
+  auto after = states();
+  EXPECT_EQ(after["gd-gov:accepted"], 1);
+  EXPECT_EQ(after["gd-gov:pending"], 1);
+  EXPECT_EQ(after["openai-news:pending"], 4);
+  // Not a date: refused before anything is counted or changed; filters need --filter.
+  EXPECT_EQ(run_herald(config_ + "queue reject --filter --deadline-until 12/07/2023 --yes "
+                                 "< /dev/null")
+                .exit_code,
+            2);
+  EXPECT_EQ(run_herald(config_ + "queue reject 2 --has-deadline < /dev/null").exit_code, 2);
+  EXPECT_EQ(states()["openai-news:pending"], 4);
+}
+
 TEST_F(QueueFilterCliTest, AcceptByTextAndIdOrFilterNotBoth) {
   const CommandResult done =
       run_herald(config_ + "queue accept --filter --text 广东省 --yes < /dev/null");
   ASSERT_EQ(done.exit_code, 0);
-  EXPECT_EQ(states()["gd-gov:accepted"], 1);
+  EXPECT_EQ(states()["gd-gov:accepted"], 2);
   EXPECT_EQ(run_herald(config_ + "queue reject 2 --filter --yes < /dev/null").exit_code, 2);
   EXPECT_EQ(run_herald(config_ + "queue reject < /dev/null").exit_code, 2);
   EXPECT_EQ(run_herald(config_ + "queue reject 2 --by ann < /dev/null").exit_code, 0);
