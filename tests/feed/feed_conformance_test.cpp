@@ -1,4 +1,4 @@
-// Cases from feedparser's conformance corpus (tests/fixtures/feed/feedparser/, see NOTE.md).
+// Cases from feedparser's conformance corpus (tests/fixtures/feedparser/wellformed/, see NOTE.md).
 // Each file's header states what feedparser expects; feedparser keeps HTML while herald wants
 // plain text, so where the expectation is markup ('<p>x</p>') the assertion is its text ('x').
 
@@ -18,7 +18,7 @@ using herald::testing::fixture_path;
 using herald::testing::read_fixture;
 
 Feed parse_ok(const std::string& relative) {
-  auto feed = parse_feed(read_fixture("feed/feedparser/" + relative));
+  auto feed = parse_feed(read_fixture("feedparser/wellformed/" + relative));
   if (!feed) {
     ADD_FAILURE() << relative << ": " << feed.error().message;
     return Feed{};
@@ -41,7 +41,7 @@ RawItem first_item(const std::string& relative) {
 TEST(FeedConformanceTest, EveryAmpersandSpellingBecomesOneAmpersand) {
   std::vector<std::filesystem::path> files;
   for (const auto& entry :
-       std::filesystem::directory_iterator(fixture_path("feed/feedparser/amp"))) {
+       std::filesystem::directory_iterator(fixture_path("feedparser/wellformed/amp"))) {
     files.push_back(entry.path());
   }
   ASSERT_EQ(files.size(), 70u);
@@ -139,7 +139,7 @@ TEST(FeedConformanceTest, UserlandDefaultNamespaceIsStillRss) {
 TEST(FeedConformanceTest, EntityDeclaredInDoctypeIsRefused) {
   for (const char* relative :
        {"rss/entity_in_doctype.xml", "rdf/doctype_contains_entity_decl.xml"}) {
-    auto feed = parse_feed(read_fixture(std::string("feed/feedparser/") + relative));
+    auto feed = parse_feed(read_fixture(std::string("feedparser/wellformed/") + relative));
     ASSERT_FALSE(feed.has_value()) << relative;
     EXPECT_EQ(feed.error().code, ErrorCode::kFeedInvalid);
     EXPECT_EQ(feed.error().message, "feed declares entities in a DOCTYPE; refused");
