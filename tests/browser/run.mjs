@@ -451,6 +451,10 @@ try {
     const target = (await api('/api/v1/candidates?limit=200')).items.find((c) => c.source !== 'cn-miit');
     assert.ok(target, 'a pending candidate');
     await page.goto(`${origin}/items/${target.id}`);
+    // The form folds away under 修改法律信息 when the item already has facts.
+    if (!(await page.isVisible('#legal-doc_number'))) {
+      await page.click('#legal-edit > summary');
+    }
     await page.fill('#legal-doc_number', '沪经信规范〔2023〕8号');
     await page.fill('#legal-instrument', '征求意见稿');
     await page.fill('#legal-comment_deadline', deadline);
@@ -463,6 +467,7 @@ try {
     assert.match(box, new RegExp(`编辑 ${EDITOR.name} 修改`));
     assert.equal(await page.locator('.legal-box b').count(), 0, 'values are text');
     assert.equal(await page.inputValue('#legal-comment_deadline'), deadline, 'the form shows what is stored');
+    assert.equal(await page.isVisible('#legal-doc_number'), false, 'the form folds once the item has facts');
     assert.match(await page.textContent('.audit'), /修改法律信息/);
     const stored = await api(`/api/v1/candidates/${target.id}`);
     assert.equal(stored.legal.doc_number.value, '沪经信规范〔2023〕8号');
