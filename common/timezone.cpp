@@ -89,6 +89,27 @@ bool is_valid_civil_date(std::int64_t year, int month, int day) {
   return month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month);
 }
 
+std::optional<std::int64_t> days_from_iso_date(std::string_view date) {
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-') {
+    return std::nullopt;
+  }
+  int fields[3] = {0, 0, 0};
+  const std::size_t starts[3] = {0, 5, 8};
+  const std::size_t ends[3] = {4, 7, 10};
+  for (int f = 0; f < 3; ++f) {
+    for (std::size_t i = starts[f]; i < ends[f]; ++i) {
+      if (date[i] < '0' || date[i] > '9') {
+        return std::nullopt;
+      }
+      fields[f] = fields[f] * 10 + (date[i] - '0');
+    }
+  }
+  if (!is_valid_civil_date(fields[0], fields[1], fields[2])) {
+    return std::nullopt;
+  }
+  return days_from_civil(fields[0], fields[1], fields[2]);
+}
+
 // Reads TZif data and POSIX TZ footers; a friend so it can fill TimeZone's private table.
 struct TimeZoneParser {
   using Footer = TimeZone::Footer;

@@ -23,6 +23,9 @@ std::int64_t days_from_civil(std::int64_t year, int month, int day);
 CivilDate civil_from_days(std::int64_t days);
 // True when month is 1..12 and day exists in that month (leap years included).
 bool is_valid_civil_date(std::int64_t year, int month, int day);
+// Days since 1970-01-01 of a real date written "YYYY-MM-DD" (the form legal dates and the
+// desk's calendar use); nullopt for anything else.
+std::optional<std::int64_t> days_from_iso_date(std::string_view date);
 
 // A time zone read from the system's TZif database (/usr/share/zoneinfo), so that a
 // date printed in Beijing or New York time is converted to UTC with the right offset,

@@ -151,18 +151,9 @@ std::string calendar_date(std::int64_t utc_seconds, const TimeZone& zone) {
 
 namespace {
 
+// 0 (1970-01-01) for what is not a real date: callers pass dates they checked.
 std::int64_t day_number(std::string_view date) {
-  if (!is_calendar_date(date)) {
-    return 0;
-  }
-  auto number = [&](std::size_t at, std::size_t length) {
-    int value = 0;
-    for (std::size_t i = at; i < at + length; ++i) {
-      value = value * 10 + (date[i] - '0');
-    }
-    return value;
-  };
-  return days_from_civil(number(0, 4), number(5, 2), number(8, 2));
+  return is_calendar_date(date) ? days_from_iso_date(date).value_or(0) : 0;
 }
 
 }  // namespace

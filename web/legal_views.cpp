@@ -15,16 +15,6 @@ using nlohmann::json;
 // What a provenance shows of a sentence: enough to find it on the page, not the page.
 constexpr std::size_t kSentenceShownBytes = 240;
 
-std::optional<std::int64_t> day_number(const std::string& date) {
-  if (!is_calendar_date(date)) {
-    return std::nullopt;
-  }
-  const int year = std::stoi(date.substr(0, 4));
-  const int month = std::stoi(date.substr(5, 2));
-  const int day = std::stoi(date.substr(8, 2));
-  return days_from_civil(year, month, day);
-}
-
 // An editor's value as stored: valid UTF-8, no control characters (how to comment keeps its
 // line breaks), no surrounding blanks.
 Result<std::string> clean_value(LegalField field, const std::string& value) {
@@ -55,8 +45,8 @@ std::string desk_today(const App& app) {
 }
 
 std::optional<std::int64_t> days_until(const std::string& today, const std::string& date) {
-  const auto from = day_number(today);
-  const auto to = day_number(date);
+  const auto from = days_from_iso_date(today);
+  const auto to = is_calendar_date(date) ? days_from_iso_date(date) : std::nullopt;
   if (!from || !to) {
     return std::nullopt;
   }

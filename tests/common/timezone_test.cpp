@@ -42,6 +42,19 @@ TEST(CivilDateTest, RoundTripsAndKnowsLeapYears) {
   EXPECT_FALSE(is_valid_civil_date(2023, 1, 0));
 }
 
+// The "YYYY-MM-DD" reader behind days left to a comment deadline (desk, CLI, digest).
+TEST(CivilDateTest, IsoDatesReadOnlyWhenWrittenInFullAndReal) {
+  EXPECT_EQ(days_from_iso_date("1970-01-01"), 0);
+  EXPECT_EQ(days_from_iso_date("2024-02-29"), days_from_civil(2024, 2, 29));
+  EXPECT_EQ(*days_from_iso_date("2023-12-07") - *days_from_iso_date("2023-11-30"), 7);
+  EXPECT_EQ(days_from_iso_date("2023-02-29"), std::nullopt);
+  EXPECT_EQ(days_from_iso_date("2023-12-7"), std::nullopt);
+  EXPECT_EQ(days_from_iso_date("2023/12/07"), std::nullopt);
+  EXPECT_EQ(days_from_iso_date("12/07/2023"), std::nullopt);
+  EXPECT_EQ(days_from_iso_date("２０２３-12-07"), std::nullopt);
+  EXPECT_EQ(days_from_iso_date(""), std::nullopt);
+}
+
 TEST(TimeZoneTest, ShanghaiIsPlusEightIn2023) {
   const TimeZone tz = load_or_die("Asia/Shanghai");
   EXPECT_EQ(tz.name(), "Asia/Shanghai");
